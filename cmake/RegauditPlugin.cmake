@@ -1,0 +1,19 @@
+# regaudit_add_rule_plugin(NAME SOURCES src...)
+#
+# A rule plugin: a MODULE library with hidden visibility, linked to the SDK,
+# placed in the plugin directory of the build tree and installed into the
+# plugin directory of the install tree.
+function(regaudit_add_rule_plugin name)
+  cmake_parse_arguments(ARG "" "" "SOURCES" ${ARGN})
+  add_library(${name} MODULE ${ARG_SOURCES})
+  target_link_libraries(${name} PRIVATE regaudit::sdk)
+  set_target_properties(${name} PROPERTIES
+    PREFIX ""
+    CXX_VISIBILITY_PRESET hidden
+    VISIBILITY_INLINES_HIDDEN ON
+    LIBRARY_OUTPUT_DIRECTORY "${REGAUDIT_BUILD_PLUGIN_DIR}"
+    # plugins live in lib/regaudit/plugins; the SDK in lib/
+    INSTALL_RPATH "$ORIGIN/../.."
+    BUILD_RPATH "${CMAKE_LIBRARY_OUTPUT_DIRECTORY}")
+  install(TARGETS ${name} LIBRARY DESTINATION "${REGAUDIT_PLUGIN_SUBDIR}")
+endfunction()

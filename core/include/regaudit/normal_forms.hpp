@@ -1,0 +1,84 @@
+// The normal forms of SPEC section 2: how dirty registry values are compared.
+//
+// Every function takes the raw text of a value (UTF-8; invalid bytes are
+// replaced, never trusted) and returns its normal form. An empty normal form
+// means NULL: a comparison with NULL on either side is never "the same" and
+// never "different". Callers pass "" for an SQL NULL.
+//
+// All functions are thread-safe and allocation is the only side effect.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "regaudit/export.hpp"
+#include "regaudit/time.hpp"
+
+namespace regaudit::nf {
+
+// NFKC of `raw`, as UTF-8. The first step of every normal form.
+REGAUDIT_EXPORT std::string nfkc(std::string_view raw);
+
+// NFKC, then leading and trailing white space removed: enumerations' base,
+// street codes and team names.
+REGAUDIT_EXPORT std::string trimmed(std::string_view raw);
+
+// Street codes and team names: trimmed.
+inline std::string street_code(std::string_view raw) { return trimmed(raw); }
+inline std::string team(std::string_view raw) { return trimmed(raw); }
+
+// Enumerations (source, category, outcome, kind, field): trimmed, ASCII
+// lower-case.
+REGAUDIT_EXPORT std::string enumeration(std::string_view raw);
+
+// A resident ID number in normal form. `text` is empty for NULL. `valid` is
+// SPEC section 2's validity: 18 characters, 17 ASCII digits, a real birth date
+// from 1900-01-01 up to the last day of the audit period, and the right
+// ISO 7064 MOD 11-2 check character. An invalid number keeps its normal form
+// for matching.
+struct IdNumber {
+  std::string text;
+  bool valid = false;
+  bool is_null() const { return text.empty(); }
+};
+
+// NFKC, white space and hyphens dropped, upper-cased; a 15-digit legacy number
+// is widened to 18 ("19" after the sixth digit, check character appended).
+// `latest_birth_yyyymmdd` is the last day of the audit period, e.g. 20220430.
+REGAUDIT_EXPORT IdNumber id_number(std::string_view raw, int latest_birth_yyyymmdd);
+
+// The ISO 7064 MOD 11-2 check character ('0'..'9' or 'X') of the first 17
+// characters of `digits17`, which must be ASCII digits.
+REGAUDIT_EXPORT char id_check_character(std::string_view digits17);
+
+// A phone number: ASCII digits only, national form (13800138000,
+// 02083334444). Empty for NULL.
+REGAUDIT_EXPORT std::string phone(std::string_view raw);
+
+// A person's name: NFKC, white space dropped, Traditional -> Simplified, every
+// middle dot as U+00B7.
+REGAUDIT_EXPORT std::string name(std::string_view raw);
+
+// A train, flight or coach number: NFKC, white space and hyphens dropped,
+// upper-cased (g 12-34 -> G1234).
+REGAUDIT_EXPORT std::string vehicle_no(std::string_view raw);
+
+// A place (origin): NFKC, white space dropped, Traditional -> Simplified, one
+// trailing 市 dropped (廣州市 -> 广州).
+REGAUDIT_EXPORT std::string place(std::string_view raw);
+
+// A count (vaccine_doses): trimmed, then one or more ASCII digits read as a
+// decimal integer (02 -> 2). NULL when the trimmed text is empty.
+struct Count {
+  enum class State { null, unreadable, readable };
+  State state = State::null;
+  std::int64_t value = 0;
+};
+REGAUDIT_EXPORT Count count(std::string_view raw);
+
+// A time in one of SPEC section 2's forms, as local civil time.
+REGAUDIT_EXPORT TimeValue time(std::string_view raw);
+
+}  // namespace regaudit::nf

@@ -1,0 +1,370 @@
+#include "regaudit/normal_forms.hpp"
+
+#include <unicode/normalizer2.h>
+#include <unicode/translit.h>
+#include <unicode/uchar.h>
+#include <unicode/unistr.h>
+#include <unicode/utf8.h>
+
+#include <memory>
+#include <stdexcept>
+
+namespace regaudit::nf {
+namespace {
+
+bool is_ascii(std::string_view s) {
+  for (const char c : s) {
+    if (static_cast<unsigned char>(c) >= 0x80) return false;
+  }
+  return true;
+}
+
+const icu::Normalizer2& nfkc_normalizer() {
+  UErrorCode status = U_ZERO_ERROR;
+  const icu::Normalizer2* normalizer = icu::Normalizer2::getNFKCInstance(status);
+  if (U_FAILURE(status) || normalizer == nullptr) {
+    throw std::runtime_error("ICU: the NFKC normaliser is unavailable");
+  }
+  return *normalizer;
+}
+
+icu::UnicodeString nfkc_unicode(std::string_view raw) {
+  const icu::UnicodeString source =
+      icu::UnicodeString::fromUTF8(icu::StringPiece(raw.data(), static_cast<int32_t>(raw.size())));
+  UErrorCode status = U_ZERO_ERROR;
+  icu::UnicodeString result = nfkc_normalizer().normalize(source, status);
+  if (U_FAILURE(status)) throw std::runtime_error("ICU: NFKC normalisation failed");
+  return result;
+}
+
+std::string to_utf8(const icu::UnicodeString& s) {
+  std::string out;
+  s.toUTF8String(out);
+  return out;
+}
+
+// One Transliterator per thread: ICU transliterators are not thread-safe.
+icu::Transliterator& traditional_to_simplified() {
+  thread_local std::unique_ptr<icu::Transliterator> transliterator = [] {
+    UErrorCode status = U_ZERO_ERROR;
+    std::unique_ptr<icu::Transliterator> t(icu::Transliterator::createInstance(
+        icu::UnicodeString("Traditional-Simplified"), UTRANS_FORWARD, status));
+    if (U_FAILURE(status) || !t) {
+      throw std::runtime_error("ICU: the Traditional-Simplified transform is unavailable");
+    }
+    return t;
+  }();
+  return *transliterator;
+}
+
+bool is_white_space(UChar32 c) { return u_isUWhiteSpace(c) != 0; }
+
+// Hyphen-minus (full-width and small forms become it under NFKC), and the two
+// Unicode hyphens. Dashes (en, em, minus sign) are not hyphens.
+bool is_hyphen(UChar32 c) { return c == u'-' || c == 0x2010 || c == 0x2011; }
+
+bool is_middle_dot(UChar32 c) { return c == 0x00B7 || c == 0x2022 || c == 0x30FB || c == 0xFF65; }
+
+template <class Keep, class Map>
+icu::UnicodeString filter_map(const icu::UnicodeString& s, Keep keep, Map map) {
+  icu::UnicodeString out;
+  for (int32_t i = 0; i < s.length();) {
+    const UChar32 c = s.char32At(i);
+    i += U16_LENGTH(c);
+    if (keep(c)) out.append(map(c));
+  }
+  return out;
+}
+
+icu::UnicodeString drop_white_space(const icu::UnicodeString& s) {
+  return filter_map(s, [](UChar32 c) { return !is_white_space(c); }, [](UChar32 c) { return c; });
+}
+
+icu::UnicodeString simplified(const icu::UnicodeString& s) {
+  icu::UnicodeString out = s;
+  traditional_to_simplified().transliterate(out);
+  return out;
+}
+
+std::string trim_utf8(std::string_view s) {
+  // Leading white space.
+  int32_t begin = 0;
+  const auto* bytes = reinterpret_cast<const uint8_t*>(s.data());
+  const auto length = static_cast<int32_t>(s.size());
+  while (begin < length) {
+    int32_t next = begin;
+    UChar32 c;
+    U8_NEXT(bytes, next, length, c);
+    if (c < 0 || !is_white_space(c)) break;
+    begin = next;
+  }
+  int32_t end = length;
+  while (end > begin) {
+    int32_t prev = end;
+    UChar32 c;
+    U8_PREV(bytes, begin, prev, c);
+    if (c < 0 || !is_white_space(c)) break;
+    end = prev;
+  }
+  return std::string(s.substr(static_cast<std::size_t>(begin), static_cast<std::size_t>(end - begin)));
+}
+
+std::string ascii_lower(std::string s) {
+  for (char& c : s) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return s;
+}
+
+// NFKC, then drop white space and hyphens, then upper-case.
+std::string compact_upper(std::string_view raw) {
+  const icu::UnicodeString n = nfkc_unicode(raw);
+  return to_utf8(filter_map(
+      n, [](UChar32 c) { return !is_white_space(c) && !is_hyphen(c); },
+      [](UChar32 c) { return u_toupper(c); }));
+}
+
+bool all_digits(std::string_view s) {
+  for (const char c : s) {
+    if (c < '0' || c > '9') return false;
+  }
+  return true;
+}
+
+int digits_value(std::string_view s) {
+  int v = 0;
+  for (const char c : s) v = v * 10 + (c - '0');
+  return v;
+}
+
+bool valid_birth_date(std::string_view yyyymmdd, int latest_birth_yyyymmdd) {
+  const int year = digits_value(yyyymmdd.substr(0, 4));
+  const int month = digits_value(yyyymmdd.substr(4, 2));
+  const int day = digits_value(yyyymmdd.substr(6, 2));
+  if (!is_calendar_date(year, month, day)) return false;
+  const int value = year * 10000 + month * 100 + day;
+  return value >= 19000101 && value <= latest_birth_yyyymmdd;
+}
+
+// A small cursor over the ASCII-or-UTF-8 text of a time value.
+class TimeCursor {
+ public:
+  explicit TimeCursor(std::string_view s) : s_(s) {}
+  bool at_end() const { return pos_ == s_.size(); }
+  // Exactly `n` ASCII digits.
+  std::optional<int> digits(std::size_t n) {
+    if (s_.size() - pos_ < n || !all_digits(s_.substr(pos_, n))) return std::nullopt;
+    const int v = digits_value(s_.substr(pos_, n));
+    pos_ += n;
+    return v;
+  }
+  // One or two ASCII digits.
+  std::optional<int> one_or_two_digits() {
+    if (pos_ + 1 < s_.size() && all_digits(s_.substr(pos_, 2))) return digits(2);
+    return digits(1);
+  }
+  bool literal(std::string_view lit) {
+    if (s_.substr(pos_, lit.size()) != lit) return false;
+    pos_ += lit.size();
+    return true;
+  }
+
+ private:
+  std::string_view s_;
+  std::size_t pos_ = 0;
+};
+
+struct ClockTime {
+  int hour = 0;
+  int minute = 0;
+  int second = 0;
+};
+
+// HH:mm, then :SS when `seconds_allowed`. Nothing may follow.
+std::optional<ClockTime> parse_clock(TimeCursor& cur, bool seconds_allowed) {
+  ClockTime t;
+  const auto h = cur.digits(2);
+  if (!h || !cur.literal(":")) return std::nullopt;
+  const auto m = cur.digits(2);
+  if (!m) return std::nullopt;
+  t.hour = *h;
+  t.minute = *m;
+  if (seconds_allowed && cur.literal(":")) {
+    const auto s = cur.digits(2);
+    if (!s) return std::nullopt;
+    t.second = *s;
+  }
+  if (!cur.at_end()) return std::nullopt;
+  return t;
+}
+
+TimeValue make_time(int year, int month, int day, ClockTime clock) {
+  if (!is_calendar_date(year, month, day) || clock.hour > 23 || clock.minute > 59 ||
+      clock.second > 59) {
+    return TimeValue::unreadable();
+  }
+  return TimeValue::at(days_from_civil(year, month, day) * kSecondsPerDay + clock.hour * 3600 +
+                       clock.minute * 60 + clock.second);
+}
+
+// YYYY-MM-DD or YYYY/MM/DD, then nothing, or a separator and HH:mm[:SS].
+TimeValue parse_separated(std::string_view s, char sep) {
+  TimeCursor cur(s);
+  const char sep_text[2] = {sep, '\0'};
+  const auto y = cur.digits(4);
+  if (!y || !cur.literal(sep_text)) return TimeValue::unreadable();
+  const auto mo = cur.digits(2);
+  if (!mo || !cur.literal(sep_text)) return TimeValue::unreadable();
+  const auto d = cur.digits(2);
+  if (!d) return TimeValue::unreadable();
+  if (cur.at_end()) return make_time(*y, *mo, *d, {});
+  const bool separator = cur.literal(" ") || (sep == '-' && cur.literal("T"));
+  if (!separator) return TimeValue::unreadable();
+  const auto clock = parse_clock(cur, true);
+  if (!clock) return TimeValue::unreadable();
+  return make_time(*y, *mo, *d, *clock);
+}
+
+TimeValue parse_compact(std::string_view s) {
+  if (s.size() != 14 || !all_digits(s)) return TimeValue::unreadable();
+  return make_time(digits_value(s.substr(0, 4)), digits_value(s.substr(4, 2)),
+                   digits_value(s.substr(6, 2)),
+                   {digits_value(s.substr(8, 2)), digits_value(s.substr(10, 2)),
+                    digits_value(s.substr(12, 2))});
+}
+
+// YYYY年M月D日, optionally one space and HH:mm.
+TimeValue parse_chinese(std::string_view s) {
+  TimeCursor cur(s);
+  const auto y = cur.digits(4);
+  if (!y || !cur.literal("年")) return TimeValue::unreadable();
+  const auto mo = cur.one_or_two_digits();
+  if (!mo || !cur.literal("月")) return TimeValue::unreadable();
+  const auto d = cur.one_or_two_digits();
+  if (!d || !cur.literal("日")) return TimeValue::unreadable();
+  if (cur.at_end()) return make_time(*y, *mo, *d, {});
+  if (!cur.literal(" ")) return TimeValue::unreadable();
+  const auto clock = parse_clock(cur, false);
+  if (!clock) return TimeValue::unreadable();
+  return make_time(*y, *mo, *d, *clock);
+}
+
+}  // namespace
+
+std::string nfkc(std::string_view raw) {
+  if (is_ascii(raw)) return std::string(raw);
+  return to_utf8(nfkc_unicode(raw));
+}
+
+std::string trimmed(std::string_view raw) { return trim_utf8(nfkc(raw)); }
+
+std::string enumeration(std::string_view raw) { return ascii_lower(trimmed(raw)); }
+
+char id_check_character(std::string_view digits17) {
+  static constexpr int kWeights[17] = {7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2};
+  static constexpr char kCheck[11] = {'1', '0', 'X', '9', '8', '7', '6', '5', '4', '3', '2'};
+  int sum = 0;
+  for (std::size_t i = 0; i < 17; ++i) sum += (digits17[i] - '0') * kWeights[i];
+  return kCheck[sum % 11];
+}
+
+IdNumber id_number(std::string_view raw, int latest_birth_yyyymmdd) {
+  IdNumber id;
+  id.text = compact_upper(raw);
+  if (id.text.size() == 15 && all_digits(id.text)) {
+    std::string widened = id.text.substr(0, 6) + "19" + id.text.substr(6);
+    widened.push_back(id_check_character(widened));
+    id.text = std::move(widened);
+    id.valid = valid_birth_date(std::string_view(id.text).substr(6, 8), latest_birth_yyyymmdd);
+    return id;
+  }
+  if (id.text.size() != 18) return id;
+  const std::string_view body = std::string_view(id.text).substr(0, 17);
+  id.valid = all_digits(body) &&
+             valid_birth_date(body.substr(6, 8), latest_birth_yyyymmdd) &&
+             id.text[17] == id_check_character(body);
+  return id;
+}
+
+std::string phone(std::string_view raw) {
+  std::string s;
+  for (const char c : nfkc(raw)) {
+    if ((c >= '0' && c <= '9') || c == '+') s.push_back(c);
+  }
+  std::string_view rest = s;
+  bool had_country_code = false;
+  if (rest.starts_with("+86")) {
+    rest.remove_prefix(3);
+    had_country_code = true;
+  } else if (rest.starts_with("0086")) {
+    rest.remove_prefix(4);
+    had_country_code = true;
+  }
+  std::string out;
+  if (had_country_code) {
+    if (!rest.starts_with('1') && !rest.starts_with('0')) out.push_back('0');
+    out.append(rest);
+  } else if (rest.size() == 13 && all_digits(rest) && rest.starts_with("861")) {
+    out.assign(rest.substr(2));
+  } else {
+    out.assign(rest);
+  }
+  std::erase(out, '+');
+  return out;
+}
+
+std::string name(std::string_view raw) {
+  const icu::UnicodeString n = simplified(drop_white_space(nfkc_unicode(raw)));
+  return to_utf8(filter_map(
+      n, [](UChar32) { return true; },
+      [](UChar32 c) { return is_middle_dot(c) ? UChar32{0x00B7} : c; }));
+}
+
+std::string vehicle_no(std::string_view raw) { return compact_upper(raw); }
+
+std::string place(std::string_view raw) {
+  icu::UnicodeString n = simplified(drop_white_space(nfkc_unicode(raw)));
+  if (n.length() > 0 && n.charAt(n.length() - 1) == u'市') n.truncate(n.length() - 1);
+  return to_utf8(n);
+}
+
+Count count(std::string_view raw) {
+  const std::string t = trimmed(raw);
+  Count c;
+  if (t.empty()) return c;
+  if (!all_digits(t)) {
+    c.state = Count::State::unreadable;
+    return c;
+  }
+  std::int64_t value = 0;
+  for (const char ch : t) {
+    if (value > (INT64_MAX - 9) / 10) {  // too many digits to be a count
+      c.state = Count::State::unreadable;
+      return c;
+    }
+    value = value * 10 + (ch - '0');
+  }
+  c.state = Count::State::readable;
+  c.value = value;
+  return c;
+}
+
+TimeValue time(std::string_view raw) {
+  const std::string t = trimmed(raw);
+  if (t.empty()) return TimeValue::null();
+  if (t.size() >= 5 && all_digits(std::string_view(t).substr(0, 4))) {
+    switch (t[4]) {
+      case '-':
+        return parse_separated(t, '-');
+      case '/':
+        return parse_separated(t, '/');
+      default:
+        break;
+    }
+    if (t.size() == 14) return parse_compact(t);
+    return parse_chinese(t);
+  }
+  return TimeValue::unreadable();
+}
+
+}  // namespace regaudit::nf

@@ -1,0 +1,156 @@
+#include "regaudit/registry.hpp"
+
+#include <fmt/format.h>
+#include <sqlite3.h>
+
+#include <utility>
+
+namespace regaudit {
+namespace {
+
+std::string uri_for(const std::string& path) {
+  // file: URIs need '?' and '#' (and '%') escaped.
+  std::string uri = "file:";
+  for (const char c : path) {
+    if (c == '?' || c == '#' || c == '%') {
+      uri += fmt::format("%{:02X}", static_cast<unsigned char>(c));
+    } else {
+      uri.push_back(c);
+    }
+  }
+  uri += "?mode=ro";
+  return uri;
+}
+
+}  // namespace
+
+Statement::Statement(sqlite3_stmt* stmt, std::string sql) : stmt_(stmt), sql_(std::move(sql)) {}
+Statement::Statement(Statement&& other) noexcept
+    : stmt_(std::exchange(other.stmt_, nullptr)), sql_(std::move(other.sql_)) {}
+Statement& Statement::operator=(Statement&& other) noexcept {
+  if (this != &other) {
+    sqlite3_finalize(stmt_);
+    stmt_ = std::exchange(other.stmt_, nullptr);
+    sql_ = std::move(other.sql_);
+  }
+  return *this;
+}
+Statement::~Statement() { sqlite3_finalize(stmt_); }
+
+Statement& Statement::bind(int index, std::int64_t value) {
+  sqlite3_bind_int64(stmt_, index, value);
+  return *this;
+}
+Statement& Statement::bind(int index, double value) {
+  sqlite3_bind_double(stmt_, index, value);
+  return *this;
+}
+Statement& Statement::bind(int index, std::string_view text) {
+  sqlite3_bind_text(stmt_, index, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
+  return *this;
+}
+Statement& Statement::bind_null(int index) {
+  sqlite3_bind_null(stmt_, index);
+  return *this;
+}
+
+bool Statement::step() {
+  const int rc = sqlite3_step(stmt_);
+  if (rc == SQLITE_ROW) return true;
+  if (rc == SQLITE_DONE) return false;
+  throw RegistryError(fmt::format("reading the registry failed ({}) in: {}",
+                                  sqlite3_errmsg(sqlite3_db_handle(stmt_)), sql_));
+}
+
+void Statement::reset() { sqlite3_reset(stmt_); }
+
+int Statement::column_count() const { return sqlite3_column_count(stmt_); }
+bool Statement::is_null(int column) const {
+  return sqlite3_column_type(stmt_, column) == SQLITE_NULL;
+}
+std::string_view Statement::text(int column) const {
+  const auto* p = sqlite3_column_text(stmt_, column);
+  if (p == nullptr) return {};
+  return {reinterpret_cast<const char*>(p),
+          static_cast<std::size_t>(sqlite3_column_bytes(stmt_, column))};
+}
+std::int64_t Statement::int64(int column) const { return sqlite3_column_int64(stmt_, column); }
+double Statement::real(int column) const { return sqlite3_column_double(stmt_, column); }
+bool Statement::is_integer(int column) const {
+  return sqlite3_column_type(stmt_, column) == SQLITE_INTEGER;
+}
+
+RegistryView::RegistryView(const std::string& path) : path_(path) {
+  const int flags = SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX;
+  const int rc = sqlite3_open_v2(uri_for(path).c_str(), &db_, flags, nullptr);
+  if (rc != SQLITE_OK) {
+    std::string message = db_ != nullptr ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
+    sqlite3_close(db_);
+    db_ = nullptr;
+    throw RegistryError(fmt::format("{}: cannot open the registry read-only: {}", path, message));
+  }
+  sqlite3_busy_timeout(db_, 2000);
+  char* error = nullptr;
+  const char* setup =
+      "PRAGMA query_only = 1; PRAGMA cache_size = -65536; PRAGMA mmap_size = 1073741824;"
+      "PRAGMA temp_store = MEMORY;";
+  if (sqlite3_exec(db_, setup, nullptr, nullptr, &error) != SQLITE_OK) {
+    std::string message = error != nullptr ? error : "unknown error";
+    sqlite3_free(error);
+    sqlite3_close(db_);
+    db_ = nullptr;
+    throw RegistryError(fmt::format("{}: cannot configure the connection: {}", path, message));
+  }
+  // Touch the schema now, so "not a database" is reported at open time.
+  prepare("SELECT count(*) FROM sqlite_schema").step();
+}
+
+RegistryView::RegistryView(RegistryView&& other) noexcept
+    : db_(std::exchange(other.db_, nullptr)), path_(std::move(other.path_)) {}
+RegistryView& RegistryView::operator=(RegistryView&& other) noexcept {
+  if (this != &other) {
+    sqlite3_close(db_);
+    db_ = std::exchange(other.db_, nullptr);
+    path_ = std::move(other.path_);
+  }
+  return *this;
+}
+RegistryView::~RegistryView() { sqlite3_close(db_); }
+
+Statement RegistryView::prepare(std::string_view sql) {
+  sqlite3_stmt* stmt = nullptr;
+  const int rc =
+      sqlite3_prepare_v2(db_, sql.data(), static_cast<int>(sql.size()), &stmt, nullptr);
+  if (rc != SQLITE_OK) {
+    sqlite3_finalize(stmt);
+    throw RegistryError(
+        fmt::format("{}: cannot prepare query ({}): {}", path_, sqlite3_errmsg(db_), sql));
+  }
+  return Statement(stmt, std::string(sql));
+}
+
+bool RegistryView::has_table(std::string_view table) {
+  Statement s = prepare("SELECT 1 FROM sqlite_schema WHERE type IN ('table','view') AND name = ?1");
+  s.bind(1, table);
+  return s.step();
+}
+
+bool RegistryView::has_column(std::string_view table, std::string_view column) {
+  Statement s = prepare("SELECT 1 FROM pragma_table_info(?1) WHERE name = ?2");
+  s.bind(1, table).bind(2, column);
+  return s.step();
+}
+
+std::int64_t RegistryView::row_count(std::string_view table) {
+  std::string quoted = "\"";
+  for (const char c : table) {
+    quoted.push_back(c);
+    if (c == '"') quoted.push_back('"');
+  }
+  quoted.push_back('"');
+  Statement s = prepare("SELECT count(*) FROM " + quoted);
+  s.step();
+  return s.int64(0);
+}
+
+}  // namespace regaudit

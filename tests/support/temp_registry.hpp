@@ -1,0 +1,42 @@
+// A temporary registry for tests: an SQLite file with every table of SPEC
+// section 1, filled by SQL the test writes. Removed with its directory when the
+// object is destroyed.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <string_view>
+
+namespace regaudit::test {
+
+// A fresh directory under the system temp dir, removed on destruction.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+class TempRegistry {
+ public:
+  // Creates registry.db with the full schema (all tables empty).
+  TempRegistry();
+  // Runs `sql` (one or more statements) on a writable connection; fails the
+  // test on error.
+  void exec(std::string_view sql) const;
+  std::string path() const { return (dir_.path() / "registry.db").string(); }
+  const std::filesystem::path& dir() const { return dir_.path(); }
+
+ private:
+  TempDir dir_;
+};
+
+// The file's bytes as a string (for "unchanged" checks).
+std::string read_file(const std::filesystem::path& path);
+
+}  // namespace regaudit::test

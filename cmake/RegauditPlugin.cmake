@@ -17,3 +17,21 @@ function(regaudit_add_rule_plugin name)
     BUILD_RPATH "${CMAKE_LIBRARY_OUTPUT_DIRECTORY}")
   install(TARGETS ${name} LIBRARY DESTINATION "${REGAUDIT_PLUGIN_SUBDIR}")
 endfunction()
+
+# regaudit_embed_text(TARGET FILE VARIABLE)
+#
+# Makes the text of FILE (a rule's doc page) available to TARGET's sources as
+#   #include "<VARIABLE>.inc"   // defines: inline constexpr const char* VARIABLE
+# regenerated whenever FILE changes.
+function(regaudit_embed_text target file variable)
+  get_filename_component(abs "${file}" ABSOLUTE)
+  set(out_dir "${CMAKE_CURRENT_BINARY_DIR}/embedded/${target}")
+  set(out "${out_dir}/${variable}.inc")
+  set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS "${abs}")
+  file(READ "${abs}" content)
+  file(MAKE_DIRECTORY "${out_dir}")
+  file(CONFIGURE OUTPUT "${out}"
+    CONTENT "// Generated from ${file}; do not edit.\ninline constexpr const char* ${variable} = R\"regaudit_doc(@content@)regaudit_doc\";\n"
+    @ONLY)
+  target_include_directories(${target} PRIVATE "${out_dir}")
+endfunction()

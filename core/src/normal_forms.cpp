@@ -57,13 +57,19 @@ icu::Transliterator& traditional_to_simplified() {
   return *transliterator;
 }
 
-bool is_white_space(UChar32 c) { return u_isUWhiteSpace(c) != 0; }
+bool is_white_space(UChar32 c) {
+  return u_isUWhiteSpace(c) != 0;
+}
 
 // Hyphen-minus (full-width and small forms become it under NFKC), and the two
 // Unicode hyphens. Dashes (en, em, minus sign) are not hyphens.
-bool is_hyphen(UChar32 c) { return c == u'-' || c == 0x2010 || c == 0x2011; }
+bool is_hyphen(UChar32 c) {
+  return c == u'-' || c == 0x2010 || c == 0x2011;
+}
 
-bool is_middle_dot(UChar32 c) { return c == 0x00B7 || c == 0x2022 || c == 0x30FB || c == 0xFF65; }
+bool is_middle_dot(UChar32 c) {
+  return c == 0x00B7 || c == 0x2022 || c == 0x30FB || c == 0xFF65;
+}
 
 template <class Keep, class Map>
 icu::UnicodeString filter_map(const icu::UnicodeString& s, Keep keep, Map map) {
@@ -77,7 +83,8 @@ icu::UnicodeString filter_map(const icu::UnicodeString& s, Keep keep, Map map) {
 }
 
 icu::UnicodeString drop_white_space(const icu::UnicodeString& s) {
-  return filter_map(s, [](UChar32 c) { return !is_white_space(c); }, [](UChar32 c) { return c; });
+  return filter_map(
+      s, [](UChar32 c) { return !is_white_space(c); }, [](UChar32 c) { return c; });
 }
 
 icu::UnicodeString simplified(const icu::UnicodeString& s) {
@@ -106,7 +113,8 @@ std::string trim_utf8(std::string_view s) {
     if (c < 0 || !is_white_space(c)) break;
     end = prev;
   }
-  return std::string(s.substr(static_cast<std::size_t>(begin), static_cast<std::size_t>(end - begin)));
+  return std::string(
+      s.substr(static_cast<std::size_t>(begin), static_cast<std::size_t>(end - begin)));
 }
 
 std::string ascii_lower(std::string s) {
@@ -227,10 +235,9 @@ TimeValue parse_separated(std::string_view s, char sep) {
 
 TimeValue parse_compact(std::string_view s) {
   if (s.size() != 14 || !all_digits(s)) return TimeValue::unreadable();
-  return make_time(digits_value(s.substr(0, 4)), digits_value(s.substr(4, 2)),
-                   digits_value(s.substr(6, 2)),
-                   {digits_value(s.substr(8, 2)), digits_value(s.substr(10, 2)),
-                    digits_value(s.substr(12, 2))});
+  return make_time(
+      digits_value(s.substr(0, 4)), digits_value(s.substr(4, 2)), digits_value(s.substr(6, 2)),
+      {digits_value(s.substr(8, 2)), digits_value(s.substr(10, 2)), digits_value(s.substr(12, 2))});
 }
 
 // YYYY年M月D日, optionally one space and HH:mm.
@@ -256,9 +263,13 @@ std::string nfkc(std::string_view raw) {
   return to_utf8(nfkc_unicode(raw));
 }
 
-std::string trimmed(std::string_view raw) { return trim_utf8(nfkc(raw)); }
+std::string trimmed(std::string_view raw) {
+  return trim_utf8(nfkc(raw));
+}
 
-std::string enumeration(std::string_view raw) { return ascii_lower(trimmed(raw)); }
+std::string enumeration(std::string_view raw) {
+  return ascii_lower(trimmed(raw));
+}
 
 char id_check_character(std::string_view digits17) {
   static constexpr int kWeights[17] = {7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2};
@@ -280,8 +291,7 @@ IdNumber id_number(std::string_view raw, int latest_birth_yyyymmdd) {
   }
   if (id.text.size() != 18) return id;
   const std::string_view body = std::string_view(id.text).substr(0, 17);
-  id.valid = all_digits(body) &&
-             valid_birth_date(body.substr(6, 8), latest_birth_yyyymmdd) &&
+  id.valid = all_digits(body) && valid_birth_date(body.substr(6, 8), latest_birth_yyyymmdd) &&
              id.text[17] == id_check_character(body);
   return id;
 }
@@ -320,7 +330,9 @@ std::string name(std::string_view raw) {
       [](UChar32 c) { return is_middle_dot(c) ? UChar32{0x00B7} : c; }));
 }
 
-std::string vehicle_no(std::string_view raw) { return compact_upper(raw); }
+std::string vehicle_no(std::string_view raw) {
+  return compact_upper(raw);
+}
 
 std::string place(std::string_view raw) {
   icu::UnicodeString n = simplified(drop_white_space(nfkc_unicode(raw)));

@@ -35,7 +35,9 @@ Statement& Statement::operator=(Statement&& other) noexcept {
   }
   return *this;
 }
-Statement::~Statement() { sqlite3_finalize(stmt_); }
+Statement::~Statement() {
+  sqlite3_finalize(stmt_);
+}
 
 Statement& Statement::bind(int index, std::int64_t value) {
   sqlite3_bind_int64(stmt_, index, value);
@@ -62,9 +64,13 @@ bool Statement::step() {
                                   sqlite3_errmsg(sqlite3_db_handle(stmt_)), sql_));
 }
 
-void Statement::reset() { sqlite3_reset(stmt_); }
+void Statement::reset() {
+  sqlite3_reset(stmt_);
+}
 
-int Statement::column_count() const { return sqlite3_column_count(stmt_); }
+int Statement::column_count() const {
+  return sqlite3_column_count(stmt_);
+}
 bool Statement::is_null(int column) const {
   return sqlite3_column_type(stmt_, column) == SQLITE_NULL;
 }
@@ -74,8 +80,12 @@ std::string_view Statement::text(int column) const {
   return {reinterpret_cast<const char*>(p),
           static_cast<std::size_t>(sqlite3_column_bytes(stmt_, column))};
 }
-std::int64_t Statement::int64(int column) const { return sqlite3_column_int64(stmt_, column); }
-double Statement::real(int column) const { return sqlite3_column_double(stmt_, column); }
+std::int64_t Statement::int64(int column) const {
+  return sqlite3_column_int64(stmt_, column);
+}
+double Statement::real(int column) const {
+  return sqlite3_column_double(stmt_, column);
+}
 bool Statement::is_integer(int column) const {
   return sqlite3_column_type(stmt_, column) == SQLITE_INTEGER;
 }
@@ -115,12 +125,13 @@ RegistryView& RegistryView::operator=(RegistryView&& other) noexcept {
   }
   return *this;
 }
-RegistryView::~RegistryView() { sqlite3_close(db_); }
+RegistryView::~RegistryView() {
+  sqlite3_close(db_);
+}
 
 Statement RegistryView::prepare(std::string_view sql) {
   sqlite3_stmt* stmt = nullptr;
-  const int rc =
-      sqlite3_prepare_v2(db_, sql.data(), static_cast<int>(sql.size()), &stmt, nullptr);
+  const int rc = sqlite3_prepare_v2(db_, sql.data(), static_cast<int>(sql.size()), &stmt, nullptr);
   if (rc != SQLITE_OK) {
     sqlite3_finalize(stmt);
     throw RegistryError(

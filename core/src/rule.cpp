@@ -52,8 +52,8 @@ std::string_view to_string(Severity severity) {
 }
 
 std::optional<Severity> parse_severity(std::string_view text) {
-  for (const Severity s : {Severity::info, Severity::low, Severity::medium, Severity::high,
-                           Severity::critical}) {
+  for (const Severity s :
+       {Severity::info, Severity::low, Severity::medium, Severity::high, Severity::critical}) {
     if (to_string(s) == text) return s;
   }
   return std::nullopt;
@@ -92,8 +92,7 @@ Status check_param_value(ParamType type, std::string_view value) {
 }
 
 namespace {
-const std::string& lookup(const std::map<std::string, std::string>& values,
-                          std::string_view name) {
+const std::string& lookup(const std::map<std::string, std::string>& values, std::string_view name) {
   const auto it = values.find(std::string(name));
   if (it == values.end()) {
     throw std::invalid_argument(fmt::format("parameter '{}' is not declared by this rule", name));

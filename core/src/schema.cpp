@@ -12,8 +12,7 @@ TableSpec table(std::string name, std::vector<ColumnSpec> columns, bool has_prim
 const std::vector<TableSpec>& registry_schema() {
   static const std::vector<TableSpec> schema = {
       table("streets", {{"street_code", "TEXT"}, {"name", "TEXT"}, {"district_code", "TEXT"}}),
-      table("communities",
-            {{"community_code", "TEXT"}, {"street_code", "TEXT"}, {"name", "TEXT"}}),
+      table("communities", {{"community_code", "TEXT"}, {"street_code", "TEXT"}, {"name", "TEXT"}}),
       table("persons", {{"person_id", "INTEGER"},
                         {"id_number", "TEXT"},
                         {"name", "TEXT"},

@@ -5,7 +5,9 @@
 namespace regaudit {
 namespace {
 
-bool is_leap(int year) { return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0; }
+bool is_leap(int year) {
+  return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+}
 
 int days_in_month(int year, int month) {
   static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
@@ -25,7 +27,8 @@ CivilDate civil_from_days(std::int64_t days) {
   const std::int64_t day_of_era = days - era * 146097;
   const std::int64_t year_of_era =
       (day_of_era - day_of_era / 1460 + day_of_era / 36524 - day_of_era / 146096) / 365;
-  const std::int64_t day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+  const std::int64_t day_of_year =
+      day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
   const std::int64_t mp = (5 * day_of_year + 2) / 153;
   const int day = static_cast<int>(day_of_year - (153 * mp + 2) / 5 + 1);
   const int month = static_cast<int>(mp < 10 ? mp + 3 : mp - 9);
@@ -44,7 +47,8 @@ std::int64_t days_from_civil(int year, int month, int day) {
   const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
   const std::int64_t year_of_era = y - era * 400;
   const std::int64_t day_of_year = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1;
-  const std::int64_t day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+  const std::int64_t day_of_era =
+      year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
   return era * 146097 + day_of_era - 719468;
 }
 
@@ -57,8 +61,8 @@ std::string format_instant(Instant t) {
   const std::int64_t days = floor_div(t, kSecondsPerDay);
   const std::int64_t secs = t - days * kSecondsPerDay;
   const CivilDate d = civil_from_days(days);
-  return fmt::format("{:04d}-{:02d}-{:02d}T{:02d}:{:02d}:{:02d}", d.year, d.month, d.day, secs / 3600,
-                     secs / 60 % 60, secs % 60);
+  return fmt::format("{:04d}-{:02d}-{:02d}T{:02d}:{:02d}:{:02d}", d.year, d.month, d.day,
+                     secs / 3600, secs / 60 % 60, secs % 60);
 }
 
 std::string format_date(Instant t) {
@@ -74,7 +78,9 @@ AuditPeriod::AuditPeriod(int year, int month)
                        : days_from_civil(year, month + 1, 1) * kSecondsPerDay),
       last_day_(year * 10000 + month * 100 + days_in_month(year, month)) {}
 
-AuditPeriod AuditPeriod::of_month(int year, int month) { return AuditPeriod(year, month); }
+AuditPeriod AuditPeriod::of_month(int year, int month) {
+  return AuditPeriod(year, month);
+}
 
 AuditPeriod AuditPeriod::containing(Instant t) {
   const CivilDate d = civil_from_days(floor_div(t, kSecondsPerDay));
@@ -99,6 +105,8 @@ std::optional<AuditPeriod> AuditPeriod::parse(std::string_view text) {
   return AuditPeriod(year, month);
 }
 
-std::string AuditPeriod::label() const { return fmt::format("{:04d}-{:02d}", year_, month_); }
+std::string AuditPeriod::label() const {
+  return fmt::format("{:04d}-{:02d}", year_, month_);
+}
 
 }  // namespace regaudit

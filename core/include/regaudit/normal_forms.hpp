@@ -26,8 +26,12 @@ REGAUDIT_EXPORT std::string nfkc(std::string_view raw);
 REGAUDIT_EXPORT std::string trimmed(std::string_view raw);
 
 // Street codes and team names: trimmed.
-inline std::string street_code(std::string_view raw) { return trimmed(raw); }
-inline std::string team(std::string_view raw) { return trimmed(raw); }
+inline std::string street_code(std::string_view raw) {
+  return trimmed(raw);
+}
+inline std::string team(std::string_view raw) {
+  return trimmed(raw);
+}
 
 // Enumerations (source, category, outcome, kind, field): trimmed, ASCII
 // lower-case.

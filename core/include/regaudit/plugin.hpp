@@ -116,19 +116,19 @@ inline constexpr const char* kPluginEntryPoint = "regaudit_plugin_descriptor";
 // Defines the plugin's entry point. `register_function` is a
 // void(regaudit::RuleRegistrar&) that calls registrar.add<Rule>() for each
 // rule; it may throw, the generated wrapper catches.
-#define REGAUDIT_PLUGIN(name, version, register_function)                                   \
-  namespace {                                                                               \
-  ::regaudit::Status regaudit_register_guarded(::regaudit::RuleRegistrar& registrar) noexcept { \
-    try {                                                                                   \
-      register_function(registrar);                                                         \
-      return ::regaudit::Status::ok();                                                      \
-    } catch (...) {                                                                         \
-      return ::regaudit::detail::status_from_current_exception();                           \
-    }                                                                                       \
-  }                                                                                         \
-  }                                                                                         \
-  extern "C" REGAUDIT_EXPORT const ::regaudit::PluginDescriptor* regaudit_plugin_descriptor() { \
-    static const ::regaudit::PluginDescriptor descriptor{                                   \
+#define REGAUDIT_PLUGIN(name, version, register_function)                                        \
+  namespace {                                                                                    \
+  ::regaudit::Status regaudit_register_guarded(::regaudit::RuleRegistrar& registrar) noexcept {  \
+    try {                                                                                        \
+      register_function(registrar);                                                              \
+      return ::regaudit::Status::ok();                                                           \
+    } catch (...) {                                                                              \
+      return ::regaudit::detail::status_from_current_exception();                                \
+    }                                                                                            \
+  }                                                                                              \
+  }                                                                                              \
+  extern "C" REGAUDIT_EXPORT const ::regaudit::PluginDescriptor* regaudit_plugin_descriptor() {  \
+    static const ::regaudit::PluginDescriptor descriptor{                                        \
         ::regaudit::kAbiVersion, name, version, REGAUDIT_BUILD_TAG, &regaudit_register_guarded}; \
-    return &descriptor;                                                                     \
+    return &descriptor;                                                                          \
   }

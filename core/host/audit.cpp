@@ -1,0 +1,216 @@
+#include "audit.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdlib>
+#include <map>
+#include <thread>
+
+#include "metrics.hpp"
+#include "regaudit/normal_forms.hpp"
+#include "regaudit/schema.hpp"
+#include "sha256.hpp"
+
+namespace regaudit::host {
+namespace {
+
+class RuleRunContext final : public RunContext {
+ public:
+  RuleRunContext(const AuditPeriod& period, RegistryView& registry, const PiiPolicy& pii)
+      : period_(period), registry_(registry), pii_(pii) {}
+
+  const AuditPeriod& period() const override { return period_; }
+  RegistryView& registry() override { return registry_; }
+  const PiiPolicy& pii() const override { return pii_; }
+  void emit(Finding finding) override { findings.push_back(std::move(finding)); }
+  void count_unreadable(std::string_view table, std::string_view column, std::uint64_t n) override {
+    unreadable[UnreadableKey{std::string(table), std::string(column)}] += n;
+  }
+
+  std::vector<Finding> findings;
+  std::map<UnreadableKey, std::uint64_t> unreadable;
+
+ private:
+  const AuditPeriod& period_;
+  RegistryView& registry_;
+  const PiiPolicy& pii_;
+};
+
+struct RuleWork {
+  const ConfiguredRule* rule;
+  RuleOutcome outcome;
+  std::vector<Finding> findings;
+};
+
+void run_one(const AuditOptions& options, const PiiPolicy& pii, RuleWork& work) {
+  const auto started = std::chrono::steady_clock::now();
+  const auto finish = [&](RuleOutcome::Status status, std::string reason) {
+    work.outcome.status = status;
+    work.outcome.reason = std::move(reason);
+    work.outcome.seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  };
+  std::unique_ptr<RuleInstance> instance = work.rule->rule->entry.make();
+  if (!instance) return finish(RuleOutcome::Status::failed, "the rule could not be created");
+  if (const Status s = instance->configure(work.rule->options); !s) {
+    return finish(RuleOutcome::Status::failed, "configuration refused: " + s.message());
+  }
+  try {
+    RegistryView registry(options.db_path.string());
+    RuleRunContext context(options.period, registry, pii);
+    const Status s = instance->run(context);
+    work.outcome.unreadable = std::move(context.unreadable);
+    if (!s) {
+      return finish(RuleOutcome::Status::failed, s.message());
+    }
+    work.findings = std::move(context.findings);
+  } catch (const std::exception& e) {
+    return finish(RuleOutcome::Status::failed, e.what());
+  }
+  finish(RuleOutcome::Status::ok, "");
+}
+
+// Fingerprints: a hash of rule, code and the subject's natural identity. Two
+// subjects with the same identity (duplicate rows) are told apart by their
+// rank in subject-key order, which stays stable as long as the duplicates do.
+void assign_fingerprints(std::vector<ReportedFinding>& findings) {
+  std::map<std::string, int> seen;
+  for (ReportedFinding& rf : findings) {
+    const Finding& f = rf.finding;
+    std::string basis =
+        fmt::format("regaudit-fingerprint-v1\x1f{}\x1f{}\x1f{}", f.rule_id, f.code, f.identity);
+    const int rank = seen[basis]++;
+    if (rank > 0) basis += fmt::format("\x1f#{}", rank);
+    rf.fingerprint = sha256_hex(basis).substr(0, 32);
+  }
+}
+
+bool finding_order(const ReportedFinding& a, const ReportedFinding& b) {
+  const Finding& x = a.finding;
+  const Finding& y = b.finding;
+  return std::tie(x.rule_id, x.subject_table, x.subject_key, x.code) <
+         std::tie(y.rule_id, y.subject_table, y.subject_key, y.code);
+}
+
+}  // namespace
+
+std::string_view to_string(RuleOutcome::Status status) {
+  switch (status) {
+    case RuleOutcome::Status::ok:
+      return "ok";
+    case RuleOutcome::Status::failed:
+      return "failed";
+    case RuleOutcome::Status::skipped:
+      return "skipped";
+  }
+  return "failed";
+}
+
+std::optional<double> Metric::value() const {
+  if (!available) return std::nullopt;
+  if (!is_share) return numerator;
+  if (denominator <= 0) return std::nullopt;
+  return numerator / denominator;
+}
+
+std::pair<Instant, bool> report_timestamp() {
+  if (const char* epoch = std::getenv("SOURCE_DATE_EPOCH"); epoch != nullptr && *epoch != '\0') {
+    char* end = nullptr;
+    const long long v = std::strtoll(epoch, &end, 10);
+    if (end != nullptr && *end == '\0') return {static_cast<Instant>(v), true};
+  }
+  const auto now = std::chrono::system_clock::now();
+  return {std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count(), false};
+}
+
+std::optional<AuditPeriod> latest_activity_period(RegistryView& registry) {
+  std::optional<Instant> latest;
+  for (const char* sql :
+       {"SELECT called_at FROM inquiries", "SELECT checked_in_at FROM checkins"}) {
+    Statement s = registry.prepare(sql);
+    while (s.step()) {
+      const TimeValue t = nf::time(s.text(0));
+      if (t.is_readable() && (!latest || t.instant() > *latest)) latest = t.instant();
+    }
+  }
+  if (!latest) return std::nullopt;
+  return AuditPeriod::containing(*latest);
+}
+
+AuditResult run_audit(const AuditOptions& options, const Profile& profile,
+                      const std::vector<ConfiguredRule>& rules) {
+  AuditResult result;
+  result.period = options.period;
+  result.db_path = options.db_path;
+  result.profile_name = profile.name;
+  result.profile_file = profile.file;
+  result.reveal_pii = options.reveal_pii;
+  std::tie(result.generated_at, result.reproducible) = report_timestamp();
+
+  const auto digest = sha256_file(options.db_path);
+  if (!digest) throw RegistryError(options.db_path.string() + ": cannot be read");
+  result.input_sha256 = digest->sha256;
+  result.input_bytes = digest->bytes;
+  {
+    RegistryView registry(options.db_path.string());
+    for (const TableSpec& t : registry_schema()) {
+      result.table_rows.emplace_back(t.name, registry.row_count(t.name));
+    }
+  }
+
+  std::vector<RuleWork> work;
+  for (const ConfiguredRule& r : rules) {
+    RuleWork w{&r, {}, {}};
+    const RuleInfo& info = r.rule->entry.info;
+    w.outcome.id = info.id;
+    w.outcome.version = info.version;
+    w.outcome.title = info.title;
+    w.outcome.file = r.rule->file;
+    w.outcome.params = r.options.values();
+    w.outcome.severities = r.severities;
+    work.push_back(std::move(w));
+  }
+
+  const PiiPolicy pii(options.reveal_pii);
+  std::atomic<std::size_t> next{0};
+  const auto worker = [&] {
+    for (std::size_t i = next++; i < work.size(); i = next++) run_one(options, pii, work[i]);
+  };
+  const unsigned threads =
+      std::max(1u, std::min<unsigned>(options.jobs, static_cast<unsigned>(work.size())));
+  {
+    std::vector<std::jthread> pool;
+    for (unsigned t = 1; t < threads; ++t) pool.emplace_back(worker);
+    worker();
+  }
+
+  for (RuleWork& w : work) {
+    const auto undeclared =
+        std::find_if(w.findings.begin(), w.findings.end(),
+                     [&](const Finding& f) { return !w.outcome.severities.contains(f.code); });
+    if (undeclared != w.findings.end()) {
+      w.outcome.status = RuleOutcome::Status::failed;
+      w.outcome.reason =
+          fmt::format("it emitted code '{}', which it does not declare", undeclared->code);
+      w.findings.clear();
+    }
+    for (Finding& f : w.findings) {
+      f.rule_id = w.outcome.id;
+      f.severity = w.outcome.severities.at(f.code);
+      result.findings.push_back({std::move(f), "", ""});
+    }
+    if (result.reproducible) w.outcome.seconds = 0;
+    result.rules.push_back(std::move(w.outcome));
+  }
+  std::sort(result.findings.begin(), result.findings.end(), finding_order);
+  assign_fingerprints(result.findings);
+
+  RegistryView registry(options.db_path.string());
+  compute_metrics(registry, result);
+  return result;
+}
+
+}  // namespace regaudit::host

@@ -1,0 +1,109 @@
+// The runner: runs the configured rules over one registry and one period and
+// collects everything a report needs. It writes nothing; reports do.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "profile.hpp"
+#include "regaudit/finding.hpp"
+#include "regaudit/time.hpp"
+
+namespace regaudit::host {
+
+struct UnreadableKey {
+  std::string table;
+  std::string column;
+  auto operator<=>(const UnreadableKey&) const = default;
+};
+
+struct RuleOutcome {
+  std::string id;
+  std::string version;
+  std::string title;
+  std::filesystem::path file;
+  enum class Status { ok, failed, skipped } status = Status::ok;
+  std::string reason;  // why it failed or was skipped
+  double seconds = 0;
+  std::map<std::string, std::string> params;
+  std::map<std::string, Severity> severities;
+  std::map<UnreadableKey, std::uint64_t> unreadable;
+};
+
+std::string_view to_string(RuleOutcome::Status status);
+
+// A finding with what the host adds to it.
+struct ReportedFinding {
+  Finding finding;
+  std::string fingerprint;  // 32 lower-case hex digits
+  std::string baseline;     // "new" or "unchanged" when a baseline was given
+};
+
+// A finding of another report, by identity only.
+struct FindingRef {
+  std::string rule;
+  std::string code;
+  std::string fingerprint;
+};
+
+struct Metric {
+  std::string name;
+  double numerator = 0;
+  double denominator = 0;  // 0 for a sum (wasted_staff_hours)
+  bool is_share = true;
+  bool available = true;  // false when a rule it needs did not run
+  // The value: numerator / denominator for a share, numerator for a sum;
+  // nullopt when undefined (no denominator) or unavailable.
+  std::optional<double> value() const;
+};
+
+struct StreetMetrics {
+  std::string street;
+  std::vector<Metric> metrics;
+};
+
+struct AuditResult {
+  AuditPeriod period = AuditPeriod::of_month(2022, 4);
+  std::filesystem::path db_path;
+  std::string input_sha256;
+  std::uint64_t input_bytes = 0;
+  std::vector<std::pair<std::string, std::int64_t>> table_rows;
+  std::string profile_name;
+  std::filesystem::path profile_file;
+  std::vector<RuleOutcome> rules;
+  std::vector<RefusedPlugin> refused_plugins;
+  std::vector<ReportedFinding> findings;  // deterministic order
+  std::vector<Metric> metrics;
+  std::vector<StreetMetrics> street_metrics;  // sorted by street code
+  bool has_baseline = false;
+  std::vector<FindingRef> resolved;  // in the baseline, absent now
+  bool reveal_pii = false;
+  Instant generated_at = 0;
+  bool reproducible = false;  // SOURCE_DATE_EPOCH was set: timings written as 0
+};
+
+struct AuditOptions {
+  std::filesystem::path db_path;
+  AuditPeriod period = AuditPeriod::of_month(2022, 4);
+  unsigned jobs = 1;
+  bool reveal_pii = false;
+};
+
+// Runs `rules` (already resolved against the profile). Throws RegistryError
+// only when the registry cannot be read at all; a failing rule is an outcome.
+AuditResult run_audit(const AuditOptions& options, const Profile& profile,
+                      const std::vector<ConfiguredRule>& rules);
+
+// The month of the latest readable inquiries.called_at or
+// checkins.checked_in_at; nullopt when there is none.
+std::optional<AuditPeriod> latest_activity_period(RegistryView& registry);
+
+// "20220501" style SOURCE_DATE_EPOCH handling: the report timestamp, and
+// whether it was fixed by the environment.
+std::pair<Instant, bool> report_timestamp();
+
+}  // namespace regaudit::host

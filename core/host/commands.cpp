@@ -1,0 +1,219 @@
+#include "commands.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cstdio>
+
+#include "audit.hpp"
+#include "plugin_catalog.hpp"
+#include "profile.hpp"
+#include "registry_check.hpp"
+#include "xml_report.hpp"
+
+namespace regaudit::host {
+namespace {
+
+template <class... Args>
+void error(fmt::format_string<Args...> format, Args&&... args) {
+  fmt::print(stderr, "regaudit: error: {}\n", fmt::format(format, std::forward<Args>(args)...));
+}
+
+template <class... Args>
+void note(bool quiet, fmt::format_string<Args...> format, Args&&... args) {
+  if (!quiet)
+    fmt::print(stderr, "regaudit: {}\n", fmt::format(format, std::forward<Args>(args)...));
+}
+
+// Loads the install's plugins and every --plugin-dir; refused plugins are
+// reported on stderr and skipped.
+std::optional<PluginCatalog> load_catalog(const PluginOptions& options, bool quiet) {
+  PluginCatalog catalog;
+  const auto builtin = install_plugin_dir();
+  std::error_code ec;
+  if (std::filesystem::is_directory(builtin, ec)) {
+    (void)catalog.load_directory(builtin, true);
+  } else {
+    note(quiet, "warning: the install's plugin directory {} is missing", builtin.string());
+  }
+  for (const auto& dir : options.plugin_dirs) {
+    if (const Status s = catalog.load_directory(dir, false); !s) {
+      error("{}", s.message());
+      return std::nullopt;
+    }
+  }
+  for (const RefusedPlugin& refused : catalog.refused()) {
+    fmt::print(stderr, "regaudit: warning: plugin {} refused: {}\n", refused.file.string(),
+               refused.reason);
+  }
+  return catalog;
+}
+
+std::filesystem::path default_profile() {
+  return install_data_dir() / "rules" / "monthly.xml";
+}
+
+std::optional<Profile> load_profile(const std::filesystem::path& requested) {
+  const std::filesystem::path file = requested.empty() ? default_profile() : requested;
+  std::string message;
+  auto profile = read_profile(file, message);
+  if (!profile) error("{}", message);
+  return profile;
+}
+
+bool any_failed(const AuditResult& result) {
+  return std::any_of(result.rules.begin(), result.rules.end(),
+                     [](const RuleOutcome& r) { return r.status == RuleOutcome::Status::failed; });
+}
+
+}  // namespace
+
+int run_command(const RunCommand& cmd) {
+  try {
+    RegistryView registry(cmd.db.string());
+    if (const auto problems = check_schema(registry); !problems.empty()) {
+      for (const SchemaProblem& p : problems) error("{}: {}", cmd.db.string(), describe(p));
+      error("{} is not a complete registry; nothing was written", cmd.db.string());
+      return kExitBadInput;
+    }
+    std::optional<AuditPeriod> period;
+    if (!cmd.period.empty()) {
+      period = AuditPeriod::parse(cmd.period);
+      if (!period) {
+        error("--period: '{}' is not a month in the form YYYY-MM", cmd.period);
+        return kExitBadInput;
+      }
+    } else {
+      period = latest_activity_period(registry);
+      if (!period) {
+        error(
+            "{} has no readable inquiries.called_at or checkins.checked_in_at to take the "
+            "period from; give --period YYYY-MM",
+            cmd.db.string());
+        return kExitBadInput;
+      }
+    }
+    auto catalog = load_catalog(cmd.plugins, cmd.quiet);
+    if (!catalog) return kExitBadInput;
+    const auto profile = load_profile(cmd.profile);
+    if (!profile) return kExitBadInput;
+    std::string message;
+    const auto rules = resolve_profile(*profile, *catalog, message);
+    if (!rules) {
+      error("{}", message);
+      return kExitBadInput;
+    }
+    std::error_code ec;
+    std::filesystem::create_directories(cmd.out_dir, ec);
+    if (ec || !std::filesystem::is_directory(cmd.out_dir)) {
+      error("--out: cannot create the directory {}: {}", cmd.out_dir.string(), ec.message());
+      return kExitBadInput;
+    }
+
+    note(cmd.quiet, "auditing {} for {} with {} rules", cmd.db.filename().string(), period->label(),
+         rules->size());
+    AuditResult result = run_audit({cmd.db, *period, cmd.jobs, cmd.reveal_pii}, *profile, *rules);
+    result.refused_plugins = catalog->refused();
+
+    const auto xml_path = cmd.out_dir / "report.xml";
+    if (const Status s = reports::write_xml_report(result, {cmd.lang}, xml_path); !s) {
+      error("{}", s.message());
+      return kExitBadInput;
+    }
+    for (const RuleOutcome& r : result.rules) {
+      if (r.status == RuleOutcome::Status::failed) {
+        error("rule {} failed: {}", r.id, r.reason);
+      }
+    }
+    note(cmd.quiet, "{} findings", result.findings.size());
+    fmt::print("{}\n", xml_path.string());
+    if (any_failed(result)) return kExitRuleFailed;
+    if (!cmd.fail_on.empty()) {
+      const Severity threshold = parse_severity(cmd.fail_on).value_or(Severity::critical);
+      const bool over =
+          std::any_of(result.findings.begin(), result.findings.end(),
+                      [&](const ReportedFinding& rf) { return rf.finding.severity >= threshold; });
+      if (over) return kExitFindings;
+    }
+    return kExitOk;
+  } catch (const std::exception& e) {
+    error("{}", e.what());
+    return kExitBadInput;
+  }
+}
+
+int rules_command(const PluginOptions& plugins, const std::filesystem::path& profile_file) {
+  auto catalog = load_catalog(plugins, false);
+  if (!catalog) return kExitBadInput;
+  for (const CatalogRule& r : catalog->rules()) {
+    const RuleInfo& info = r.entry.info;
+    fmt::print("{} {}  — {}\n", info.id, info.version, info.title);
+    fmt::print("  from: {}\n", r.file.string());
+    for (const CodeSpec& c : info.codes) {
+      fmt::print("  code {:<24} {:<8} {}\n", c.code, to_string(c.default_severity), c.summary);
+    }
+  }
+  if (catalog->rules().empty()) fmt::print("no rules loaded\n");
+  if (profile_file.empty()) return catalog->refused().empty() ? kExitOk : kExitBadInput;
+
+  const auto profile = load_profile(profile_file);
+  if (!profile) return kExitBadInput;
+  std::string message;
+  const auto rules = resolve_profile(*profile, *catalog, message);
+  if (!rules) {
+    error("{}", message);
+    return kExitBadInput;
+  }
+  fmt::print("\nprofile {} ({}): {} rules\n", profile->name, profile_file.string(), rules->size());
+  for (const ConfiguredRule& r : *rules) {
+    fmt::print("  {}\n", r.rule->entry.info.id);
+    for (const auto& [name, value] : r.options.values()) {
+      fmt::print("    param    {} = {}\n", name, value);
+    }
+    for (const auto& [code, severity] : r.severities) {
+      fmt::print("    severity {} = {}\n", code, to_string(severity));
+    }
+  }
+  return catalog->refused().empty() ? kExitOk : kExitBadInput;
+}
+
+int explain_command(const PluginOptions& plugins, const std::string& rule_id) {
+  auto catalog = load_catalog(plugins, true);
+  if (!catalog) return kExitBadInput;
+  const CatalogRule* rule = catalog->find(rule_id);
+  if (rule == nullptr) {
+    error("no rule '{}' is loaded (see 'regaudit rules')", rule_id);
+    return kExitBadInput;
+  }
+  const RuleInfo& info = rule->entry.info;
+  fmt::print("{} {} — {}\n{}\n\n", info.id, info.version, info.title, info.description);
+  fmt::print("{}\n", info.documentation);
+  fmt::print("Codes:\n");
+  for (const CodeSpec& c : info.codes) {
+    fmt::print("  {:<24} {:<8} {}\n", c.code, to_string(c.default_severity), c.summary);
+  }
+  fmt::print("Parameters:\n");
+  if (info.params.empty()) fmt::print("  (none)\n");
+  for (const ParamSpec& p : info.params) {
+    fmt::print("  {} ({}, default {}): {}\n", p.name, to_string(p.type), p.default_value,
+               p.description);
+  }
+  fmt::print("Plugin: {}\n", rule->file.string());
+  return kExitOk;
+}
+
+int check_db_command(const std::filesystem::path& db) {
+  try {
+    RegistryView registry(db.string());
+    const auto problems = check_schema(registry);
+    for (const SchemaProblem& p : problems) error("{}: {}", db.string(), describe(p));
+    if (!problems.empty()) return kExitBadInput;
+    fmt::print("{}: every table and column of the registry schema is present\n", db.string());
+    return kExitOk;
+  } catch (const std::exception& e) {
+    error("{}", e.what());
+    return kExitBadInput;
+  }
+}
+
+}  // namespace regaudit::host

@@ -1,0 +1,40 @@
+// The regaudit commands. Each returns the process exit code:
+//   0 done; 1 findings at or above --fail-on; 2 bad usage or bad input (nothing
+//   written); 3 done but at least one rule failed (report written).
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace regaudit::host {
+
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFindings = 1;
+inline constexpr int kExitBadInput = 2;
+inline constexpr int kExitRuleFailed = 3;
+
+struct PluginOptions {
+  std::vector<std::filesystem::path> plugin_dirs;
+};
+
+struct RunCommand {
+  std::filesystem::path db;
+  std::string period;  // empty: the month of the latest call or check-in
+  std::filesystem::path out_dir;
+  std::filesystem::path profile;  // empty: the install's rules/monthly.xml
+  PluginOptions plugins;
+  unsigned jobs = 0;    // 0: one per core
+  std::string fail_on;  // empty: never exit 1
+  bool reveal_pii = false;
+  std::string lang = "zh-CN";
+  bool quiet = false;
+};
+
+int run_command(const RunCommand& cmd);
+int rules_command(const PluginOptions& plugins, const std::filesystem::path& profile);
+int explain_command(const PluginOptions& plugins, const std::string& rule_id);
+int check_db_command(const std::filesystem::path& db);
+
+}  // namespace regaudit::host

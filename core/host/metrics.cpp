@@ -1,0 +1,158 @@
+#include "metrics.hpp"
+
+#include <algorithm>
+#include <map>
+#include <set>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "regaudit/normal_forms.hpp"
+
+namespace regaudit::host {
+namespace {
+
+struct SubjectKey {
+  std::string table;
+  std::int64_t key;
+  auto operator<=>(const SubjectKey&) const = default;
+};
+
+struct Ratio {
+  double numerator = 0;
+  double denominator = 0;
+};
+
+// Per-street accumulation of one metric; "" is the whole city.
+using ByStreet = std::map<std::string, Ratio>;
+
+void add(ByStreet& by_street, const std::string& street, bool counted, double amount = 1) {
+  for (const std::string* key : {&street, static_cast<const std::string*>(nullptr)}) {
+    Ratio& r = by_street[key != nullptr ? *key : std::string("\x01all")];
+    r.denominator += amount;
+    if (counted) r.numerator += amount;
+  }
+}
+
+bool rule_ok(const AuditResult& result, std::string_view id) {
+  return std::any_of(result.rules.begin(), result.rules.end(), [&](const RuleOutcome& r) {
+    return r.id == id && r.status == RuleOutcome::Status::ok;
+  });
+}
+
+std::set<SubjectKey> subjects_with(const AuditResult& result, std::string_view rule,
+                                   std::initializer_list<std::string_view> codes) {
+  std::set<SubjectKey> out;
+  for (const ReportedFinding& rf : result.findings) {
+    const Finding& f = rf.finding;
+    if (f.rule_id != rule) continue;
+    if (codes.size() > 0 &&
+        std::find(codes.begin(), codes.end(), std::string_view(f.code)) == codes.end()) {
+      continue;
+    }
+    out.insert({f.subject_table, f.subject_key});
+  }
+  return out;
+}
+
+ByStreet triple_match(RegistryView& registry, const AuditResult& result) {
+  const auto residence_elsewhere = subjects_with(result, "hukou-mismatch", {"residence_elsewhere"});
+  const auto bad_links = subjects_with(result, "hukou-mismatch", {"phone_holder_mismatch"});
+  const auto stale_links = subjects_with(result, "stale-phone", {"reassigned", "deactivated"});
+  std::unordered_set<std::string> linked;      // normal-form ids with any link
+  std::unordered_set<std::string> bad_people;  // with a bad link
+  Statement links = registry.prepare("SELECT link_id, id_number FROM person_phones");
+  const int last_day = result.period.last_day_yyyymmdd();
+  while (links.step()) {
+    const nf::IdNumber id = nf::id_number(links.text(1), last_day);
+    if (id.is_null()) continue;
+    linked.insert(id.text);
+    const SubjectKey key{"person_phones", links.int64(0)};
+    if (bad_links.contains(key) || stale_links.contains(key)) bad_people.insert(id.text);
+  }
+  ByStreet out;
+  Statement persons = registry.prepare("SELECT person_id, id_number, hukou_street FROM persons");
+  while (persons.step()) {
+    const nf::IdNumber id = nf::id_number(persons.text(1), last_day);
+    if (!id.valid || !linked.contains(id.text)) continue;
+    const bool matched = !bad_people.contains(id.text) &&
+                         !residence_elsewhere.contains({"persons", persons.int64(0)});
+    add(out, nf::street_code(persons.text(2)), matched);
+  }
+  return out;
+}
+
+ByStreet event_share(RegistryView& registry, const AuditResult& result, const char* sql,
+                     const char* table, std::string_view rule) {
+  const auto flagged = subjects_with(result, rule, {});
+  ByStreet out;
+  Statement events = registry.prepare(sql);
+  while (events.step()) {
+    const TimeValue t = nf::time(events.text(1));
+    if (!t.is_readable() || !result.period.contains(t.instant())) continue;
+    add(out, nf::street_code(events.text(2)), flagged.contains({table, events.int64(0)}));
+  }
+  return out;
+}
+
+ByStreet wasted_hours(const AuditResult& result) {
+  std::map<SubjectKey, std::pair<double, std::string>> largest;  // cost, street
+  for (const ReportedFinding& rf : result.findings) {
+    const Finding& f = rf.finding;
+    auto& slot = largest[{f.subject_table, f.subject_key}];
+    if (f.cost_minutes > slot.first) slot = {f.cost_minutes, f.street};
+  }
+  ByStreet out;
+  for (const auto& [subject, cost] : largest) {
+    if (cost.first > 0) add(out, cost.second, true, cost.first / 60.0);
+  }
+  return out;
+}
+
+}  // namespace
+
+void compute_metrics(RegistryView& registry, AuditResult& result) {
+  struct Computed {
+    const char* name;
+    bool is_share;
+    bool available;
+    ByStreet values;
+  };
+  std::vector<Computed> computed;
+  const bool persons_ok = rule_ok(result, "hukou-mismatch") && rule_ok(result, "stale-phone");
+  computed.push_back({kTripleMatchRate, true, persons_ok, triple_match(registry, result)});
+  computed.push_back(
+      {kRedundantCallShare, true, rule_ok(result, "duplicate-inquiry"),
+       event_share(registry, result, "SELECT inquiry_id, called_at, street FROM inquiries",
+                   "inquiries", "duplicate-inquiry")});
+  computed.push_back(
+      {kRedundantCheckinShare, true, rule_ok(result, "checkin-redundancy"),
+       event_share(registry, result, "SELECT checkin_id, checked_in_at, street FROM checkins",
+                   "checkins", "checkin-redundancy")});
+  computed.push_back({kWastedStaffHours, false, true, wasted_hours(result)});
+
+  const std::string all = "\x01all";
+  std::set<std::string> streets;
+  for (const Computed& c : computed) {
+    for (const auto& [street, ratio] : c.values) {
+      if (street != all) streets.insert(street);
+    }
+  }
+  const auto metric_for = [](const Computed& c, const std::string& key) {
+    Metric m{c.name, 0, 0, c.is_share, c.available};
+    if (const auto it = c.values.find(key); it != c.values.end()) {
+      m.numerator = it->second.numerator;
+      m.denominator = c.is_share ? it->second.denominator : 0;
+    }
+    return m;
+  };
+  result.metrics.clear();
+  for (const Computed& c : computed) result.metrics.push_back(metric_for(c, all));
+  result.street_metrics.clear();
+  for (const std::string& street : streets) {
+    StreetMetrics sm{street, {}};
+    for (const Computed& c : computed) sm.metrics.push_back(metric_for(c, street));
+    result.street_metrics.push_back(std::move(sm));
+  }
+}
+
+}  // namespace regaudit::host

@@ -1,0 +1,22 @@
+// Checks a registry file against SPEC section 1 before anything reads it.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "regaudit/registry.hpp"
+
+namespace regaudit::host {
+
+struct SchemaProblem {
+  std::string table;
+  std::string column;  // empty when the whole table is missing
+};
+
+// Every missing table, and every missing column of a present table.
+std::vector<SchemaProblem> check_schema(RegistryView& registry);
+
+// "missing table 'inquiries'" / "table 'persons' has no column 'hukou_street'".
+std::string describe(const SchemaProblem& problem);
+
+}  // namespace regaudit::host

@@ -1,0 +1,214 @@
+// hukou-mismatch: person, phone and household registration disagree
+// (人-机-户 three-way consistency). SPEC section 4; doc page: doc.md.
+
+#include <fmt/format.h>
+
+#include <string>
+#include <unordered_map>
+
+#include "kHukouMismatchDoc.inc"
+#include "regaudit/normal_forms.hpp"
+#include "regaudit/plugin.hpp"
+#include "rule_support.hpp"
+
+namespace regaudit::rules {
+namespace {
+
+constexpr const char* kRuleId = "hukou-mismatch";
+
+// Why an ID number is not valid, for the message (zh, en).
+std::pair<std::string, std::string> invalid_reason(const nf::IdNumber& id, int last_day) {
+  if (id.is_null()) return {"号码为空", "the number is empty"};
+  if (id.text.size() != 18) {
+    return {fmt::format("长度为 {} 位", id.text.size()),
+            fmt::format("it has {} characters", id.text.size())};
+  }
+  for (std::size_t i = 0; i < 17; ++i) {
+    if (id.text[i] < '0' || id.text[i] > '9') return {"含非数字字符", "it has non-digits"};
+  }
+  const int birth = std::stoi(id.text.substr(6, 8));
+  const bool date_ok = is_calendar_date(birth / 10000, birth / 100 % 100, birth % 100) &&
+                       birth >= 19000101 && birth <= last_day;
+  if (!date_ok) return {"出生日期不合法", "the birth date is impossible"};
+  return {"校验位错误", "the check character is wrong"};
+}
+
+struct BestResidence {
+  std::int64_t residence_id = 0;
+  Instant valid_from = 0;
+  std::string street;
+  std::string source;
+};
+
+class HukouMismatch {
+ public:
+  static RuleInfo info() {
+    RuleInfo info;
+    info.id = kRuleId;
+    info.version = "1.0.0";
+    info.title = "Hukou mismatch (人-机-户不一致)";
+    info.description =
+        "Persons whose ID number is invalid, who live in another street than their hukou street, "
+        "or whose registered phone is used under someone else's real name.";
+    info.documentation = kHukouMismatchDoc;
+    info.codes = {
+        {"invalid_id_number", Severity::high, "the hukou record's ID number is NULL or not valid"},
+        {"residence_elsewhere", Severity::low,
+         "the latest residence in force at A lies in another street than the hukou street"},
+        {"phone_holder_mismatch", Severity::medium,
+         "the subscription in force at A belongs to another person and predates the link"},
+    };
+    return info;
+  }
+
+  Status configure(const RuleOptions&) { return Status::ok(); }
+
+  void run(RunContext& context) {
+    const int last_day = context.period().last_day_yyyymmdd();
+    const auto residences = best_residences(context);
+    std::unordered_map<std::string, std::string> hukou_street_of;  // first persons row per id
+    Statement persons = context.registry().prepare(
+        "SELECT person_id, id_number, name, hukou_street FROM persons ORDER BY person_id");
+    while (persons.step()) {
+      const std::int64_t person_id = persons.int64(0);
+      const nf::IdNumber id = nf::id_number(persons.text(1), last_day);
+      const std::string name = nf::name(persons.text(2));
+      const std::string street = nf::street_code(persons.text(3));
+      const std::string identity = fmt::format("{}\x1f{}\x1f{}", id.text, name, street);
+      if (!id.is_null()) hukou_street_of.try_emplace(id.text, street);
+      if (!id.valid) emit_invalid_id(context, person_id, id, name, street, identity, last_day);
+      if (id.is_null() || street.empty()) continue;
+      const auto best = residences.find(id.text);
+      if (best == residences.end() || best->second.street.empty()) continue;
+      if (best->second.street != street) {
+        emit_residence_elsewhere(context, person_id, id, street, best->second, identity);
+      }
+    }
+    check_phone_holders(context, hukou_street_of);
+  }
+
+ private:
+  static std::unordered_map<std::string, BestResidence> best_residences(RunContext& context) {
+    const Instant as_of = context.period().as_of();
+    const int last_day = context.period().last_day_yyyymmdd();
+    std::unordered_map<std::string, BestResidence> best;
+    Statement rows = context.registry().prepare(
+        "SELECT residence_id, id_number, street, source, valid_from, valid_to FROM residences");
+    while (rows.step()) {
+      const TimeValue from = read_time(rows, 4, context, "residences", "valid_from");
+      const TimeValue to = read_time(rows, 5, context, "residences", "valid_to");
+      if (!from.is_readable() || to.is_unreadable()) continue;
+      if (!(from.instant() < as_of && (to.is_null() || to.instant() >= as_of))) continue;
+      const nf::IdNumber id = nf::id_number(rows.text(1), last_day);
+      if (id.is_null()) continue;
+      const std::int64_t residence_id = rows.int64(0);
+      const auto [it, inserted] = best.try_emplace(id.text);
+      BestResidence& b = it->second;
+      if (!inserted &&
+          std::pair(b.valid_from, b.residence_id) > std::pair(from.instant(), residence_id)) {
+        continue;
+      }
+      b = {residence_id, from.instant(), nf::street_code(rows.text(2)),
+           nf::enumeration(rows.text(3))};
+    }
+    return best;
+  }
+
+  static void emit_invalid_id(RunContext& context, std::int64_t person_id, const nf::IdNumber& id,
+                              const std::string& name, const std::string& street,
+                              const std::string& identity, int last_day) {
+    const auto [zh, en] = invalid_reason(id, last_day);
+    const std::string shown = id.is_null() ? "（空）" : context.pii().id_number(id.text);
+    Finding f;
+    f.code = "invalid_id_number";
+    f.subject_table = "persons";
+    f.subject_key = person_id;
+    f.street = street;
+    f.identity = identity;
+    f.message_zh = fmt::format("户籍记录（{}）的身份证号码 {} 无效：{}。", context.pii().name(name),
+                               shown, zh);
+    f.message_en = fmt::format(
+        "The hukou record of {} carries the ID number {}, which is not "
+        "valid: {}.",
+        context.pii().name(name), id.is_null() ? "(empty)" : shown, en);
+    context.emit(std::move(f));
+  }
+
+  static void emit_residence_elsewhere(RunContext& context, std::int64_t person_id,
+                                       const nf::IdNumber& id, const std::string& street,
+                                       const BestResidence& residence,
+                                       const std::string& identity) {
+    const std::string shown = context.pii().id_number(id.text);
+    const std::string since = format_date(residence.valid_from);
+    Finding f;
+    f.code = "residence_elsewhere";
+    f.subject_table = "persons";
+    f.subject_key = person_id;
+    f.street = street;
+    f.identity = identity;
+    f.evidence.push_back({"residences", residence.residence_id});
+    f.message_zh =
+        fmt::format("{} 户籍在街道 {}，但自 {} 起的居住记录（{}）显示其居住在街道 {}（人户分离）。",
+                    shown, street, since, residence.source, residence.street);
+    f.message_en = fmt::format(
+        "{} is registered in street {} but, according to the residence "
+        "record ({}) valid since {}, lives in street {}.",
+        shown, street, residence.source, since, residence.street);
+    context.emit(std::move(f));
+  }
+
+  static void check_phone_holders(
+      RunContext& context, const std::unordered_map<std::string, std::string>& hukou_street_of) {
+    const Instant as_of = context.period().as_of();
+    const int last_day = context.period().last_day_yyyymmdd();
+    const auto subscriptions = subscriptions_by_number(context);
+    Statement links = context.registry().prepare(
+        "SELECT link_id, id_number, phone, source, recorded_at FROM person_phones");
+    while (links.step()) {
+      const TimeValue recorded = read_time(links, 4, context, "person_phones", "recorded_at");
+      if (!recorded.is_readable() || recorded.instant() >= as_of) continue;
+      const nf::IdNumber id = nf::id_number(links.text(1), last_day);
+      const std::string number = nf::phone(links.text(2));
+      if (id.is_null() || number.empty()) continue;
+      const auto subs = subscriptions.find(number);
+      if (subs == subscriptions.end() || !subs->second.in_force) continue;
+      const SubscriptionInForce& sub = *subs->second.in_force;
+      if (sub.owner_id.empty() || sub.owner_id == id.text) continue;
+      if (sub.activated_at > recorded.instant()) continue;  // that is stale-phone's "reassigned"
+      Finding f;
+      f.code = "phone_holder_mismatch";
+      f.subject_table = "person_phones";
+      f.subject_key = links.int64(0);
+      if (const auto street = hukou_street_of.find(id.text); street != hukou_street_of.end()) {
+        f.street = street->second;
+      }
+      f.identity = fmt::format("{}\x1f{}", id.text, number);
+      f.evidence.push_back({"phone_subscriptions", sub.subscription_id});
+      const PiiPolicy& pii = context.pii();
+      const std::string source = nf::enumeration(links.text(3));
+      f.message_zh = fmt::format(
+          "号码 {} 自 {} 起实名登记在他人（{}）名下，但{}记录（{}）仍登记为 {} "
+          "本人的号码：号码由他人使用。",
+          pii.phone(number), format_date(sub.activated_at), pii.id_number(sub.owner_id),
+          source.empty() ? "登记" : source + " ", format_date(recorded.instant()),
+          pii.id_number(id.text));
+      f.message_en = fmt::format(
+          "Number {} has been subscribed under another person's name ({}) since {}, yet the "
+          "{} link (recorded {}) asserts it as the number of {}: the phone is used under someone "
+          "else's name.",
+          pii.phone(number), pii.id_number(sub.owner_id), format_date(sub.activated_at),
+          source.empty() ? "registry" : source, format_date(recorded.instant()),
+          pii.id_number(id.text));
+      context.emit(std::move(f));
+    }
+  }
+};
+
+void register_rules(RuleRegistrar& registrar) {
+  registrar.add<HukouMismatch>();
+}
+
+}  // namespace
+}  // namespace regaudit::rules
+
+REGAUDIT_PLUGIN("hukou-mismatch", "1.0.0", regaudit::rules::register_rules)

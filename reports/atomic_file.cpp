@@ -1,0 +1,54 @@
+#include "atomic_file.hpp"
+
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <string>
+
+namespace regaudit::reports {
+
+Status write_file_atomically(const std::filesystem::path& target, std::string_view content) {
+  std::string temp =
+      (target.parent_path() / ("." + target.filename().string() + ".XXXXXX")).string();
+  const int fd = mkstemp(temp.data());
+  if (fd < 0) {
+    return Status::error(fmt::format("{}: cannot create a temporary file: {}", target.string(),
+                                     std::strerror(errno)));
+  }
+  const auto fail = [&](const char* what) {
+    const int err = errno;
+    close(fd);
+    unlink(temp.c_str());
+    return Status::error(
+        fmt::format("{}: {} failed: {}", target.string(), what, std::strerror(err)));
+  };
+  std::size_t written = 0;
+  while (written < content.size()) {
+    const ssize_t n = write(fd, content.data() + written, content.size() - written);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return fail("writing");
+    }
+    written += static_cast<std::size_t>(n);
+  }
+  if (fchmod(fd, 0644) != 0) return fail("setting permissions");
+  if (fsync(fd) != 0) return fail("flushing to disk");
+  if (close(fd) != 0) {
+    unlink(temp.c_str());
+    return Status::error(
+        fmt::format("{}: closing failed: {}", target.string(), std::strerror(errno)));
+  }
+  if (std::rename(temp.c_str(), target.c_str()) != 0) {
+    const int err = errno;
+    unlink(temp.c_str());
+    return Status::error(
+        fmt::format("{}: renaming into place failed: {}", target.string(), std::strerror(err)));
+  }
+  return Status::ok();
+}
+
+}  // namespace regaudit::reports

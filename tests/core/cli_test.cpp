@@ -1,0 +1,233 @@
+// The command line as a user runs it: exit codes, refusals, reports.
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <fstream>
+
+#include "support/audit_harness.hpp"
+#include "support/temp_registry.hpp"
+
+namespace regaudit::test {
+namespace {
+
+std::string plugin_dir(const std::string& name) {
+  return std::string(REGAUDIT_TEST_PLUGIN_ROOT) + "/" + name;
+}
+
+std::string regaudit(const std::string& args) {
+  return "'" + regaudit_binary().string() + "' " + args;
+}
+
+// A registry with one of each hukou-mismatch finding.
+void fill_small_city(const TempRegistry& db) {
+  db.exec(R"(
+    INSERT INTO persons (person_id, id_number, name, hukou_street) VALUES
+      (1, '11010519491231002X', '张三', '440104001'),
+      (2, '11010519491231002Y', '李四', '440104002');
+    INSERT INTO residences (residence_id, id_number, street, source, valid_from) VALUES
+      (1, '11010519491231002X', '440104009', 'rental', '2021-01-01');
+    INSERT INTO person_phones VALUES (1, '11010519491231002X', '13800138000', 'hukou', '2021-07-01');
+    INSERT INTO phone_subscriptions VALUES
+      (1, '13800138000', '440104199001011234', '王五', 'cm', '2021-06-03', NULL);
+    INSERT INTO inquiries (inquiry_id, phone, street, called_at, duration_s, outcome) VALUES
+      (1, '13800138000', '440104001', '2022-04-03 09:30', 60, 'confirmed_local');
+  )");
+}
+
+TEST(Cli, HelpWorksForEveryCommand) {
+  for (const char* cmd : {"", "run ", "rules ", "explain ", "check-db "}) {
+    std::string out;
+    EXPECT_EQ(run_command(regaudit(std::string(cmd) + "--help"), &out), 0) << cmd;
+    EXPECT_NE(out.find("Usage"), std::string::npos) << out;
+  }
+}
+
+TEST(Cli, BadUsageExitsTwo) {
+  EXPECT_EQ(run_command(regaudit("run --db /nonexistent.db --out /tmp/x")), 2);
+  EXPECT_EQ(run_command(regaudit("frobnicate")), 2);
+  EXPECT_EQ(run_command(regaudit("")), 2);
+}
+
+TEST(Cli, CheckDbNamesTheMissingTableExitsTwoAndRunWritesNothing) {
+  TempRegistry db;
+  db.exec("DROP TABLE inquiries; ALTER TABLE persons DROP COLUMN hukou_street;");
+  std::string out;
+  EXPECT_EQ(run_command(regaudit("check-db --db '" + db.path() + "'"), &out), 2);
+  EXPECT_NE(out.find("missing table 'inquiries'"), std::string::npos) << out;
+  EXPECT_NE(out.find("table 'persons' has no column 'hukou_street'"), std::string::npos) << out;
+  const auto out_dir = db.dir() / "out";
+  EXPECT_EQ(run_command(regaudit("run --db '" + db.path() + "' --period 2022-04 --out '" +
+                                 out_dir.string() + "'"),
+                        &out),
+            2);
+  EXPECT_NE(out.find("missing table 'inquiries'"), std::string::npos) << out;
+  EXPECT_FALSE(std::filesystem::exists(out_dir / "report.xml"));
+}
+
+TEST(Cli, CheckDbAcceptsACompleteRegistryWithExtraTables) {
+  TempRegistry db;
+  db.exec("CREATE TABLE extra (x); ALTER TABLE persons ADD COLUMN nickname TEXT;");
+  EXPECT_EQ(run_command(regaudit("check-db --db '" + db.path() + "'")), 0);
+}
+
+TEST(Cli, NotADatabaseIsAClearError) {
+  TempDir dir;
+  const auto file = dir.path() / "junk.db";
+  { std::ofstream(file) << "this is not an SQLite file, just text\n"; }
+  std::string out;
+  EXPECT_EQ(run_command(regaudit("check-db --db '" + file.string() + "'"), &out), 2);
+  EXPECT_NE(out.find("junk.db"), std::string::npos) << out;
+}
+
+TEST(Cli, RunWritesAValidReportLeavesTheRegistryUnchangedAndDefaultsThePeriod) {
+  TempRegistry db;
+  fill_small_city(db);
+  const std::string before = read_file(db.path());
+  const auto out_dir = db.dir() / "out";
+  std::string out;
+  ASSERT_EQ(run_command(
+                regaudit("run -q --db '" + db.path() + "' --out '" + out_dir.string() + "'"), &out),
+            0)
+      << out;
+  EXPECT_EQ(read_file(db.path()), before);
+  const auto report = out_dir / "report.xml";
+  EXPECT_EQ(xsd_errors(report), "");
+  const std::string xml = read_file(report);
+  EXPECT_NE(xml.find("period=\"2022-04\""), std::string::npos);
+  EXPECT_NE(xml.find("code=\"phone_holder_mismatch\""), std::string::npos);
+  EXPECT_NE(xml.find("code=\"residence_elsewhere\""), std::string::npos);
+  EXPECT_NE(xml.find("code=\"invalid_id_number\""), std::string::npos);
+  for (const char* secret : {"11010519491231002X", "13800138000", "张三", "李四"}) {
+    EXPECT_EQ(xml.find(secret), std::string::npos) << secret;
+  }
+  EXPECT_EQ(out.find("11010519491231002X"), std::string::npos) << "logs hold personal data";
+}
+
+TEST(Cli, SameInputsAndSourceDateEpochGiveByteIdenticalReports) {
+  TempRegistry db;
+  fill_small_city(db);
+  const auto a = db.dir() / "a";
+  const auto b = db.dir() / "b";
+  for (const auto& dir : {a, b}) {
+    ASSERT_EQ(run_command("SOURCE_DATE_EPOCH=1651363200 " +
+                          regaudit("run -q --jobs 2 --db '" + db.path() +
+                                   "' --period 2022-04 --out '" + dir.string() + "'")),
+              0);
+  }
+  const std::string xml = read_file(a / "report.xml");
+  EXPECT_EQ(xml, read_file(b / "report.xml"));
+  EXPECT_NE(xml.find("generated-at=\"2022-05-01T00:00:00Z\""), std::string::npos);
+}
+
+TEST(Cli, FailOnSeverityExitsOne) {
+  TempRegistry db;
+  fill_small_city(db);
+  const std::string base = "run -q --db '" + db.path() + "' --period 2022-04 --out '" +
+                           (db.dir() / "out").string() + "'";
+  EXPECT_EQ(run_command(regaudit(base + " --fail-on high")), 1);
+  EXPECT_EQ(run_command(regaudit(base + " --fail-on critical")), 0);
+}
+
+TEST(Cli, RevealPiiShowsIdentitiesAndSaysSo) {
+  TempRegistry db;
+  fill_small_city(db);
+  const auto out_dir = db.dir() / "out";
+  ASSERT_EQ(run_command(regaudit("run -q --reveal-pii --db '" + db.path() +
+                                 "' --period 2022-04 --out '" + out_dir.string() + "'")),
+            0);
+  const std::string xml = read_file(out_dir / "report.xml");
+  EXPECT_NE(xml.find("13800138000"), std::string::npos);
+  EXPECT_NE(xml.find("reveal-pii=\"true\""), std::string::npos);
+}
+
+TEST(Plugins, WrongAbiVersionIsRefusedNamingBothVersions) {
+  std::string out;
+  EXPECT_EQ(run_command(regaudit("rules --plugin-dir '" + plugin_dir("wrong_abi") + "'"), &out), 2);
+  EXPECT_NE(out.find("wrong_abi.so refused"), std::string::npos) << out;
+  EXPECT_NE(out.find("ABI version 999"), std::string::npos) << out;
+  EXPECT_NE(out.find("ABI version 1"), std::string::npos) << out;
+  EXPECT_EQ(out.find("called a plugin"), std::string::npos) << out;
+}
+
+TEST(Plugins, WrongBuildTagIsRefusedNamingBothTags) {
+  std::string out;
+  EXPECT_EQ(
+      run_command(regaudit("rules --plugin-dir '" + plugin_dir("wrong_build_tag") + "'"), &out), 2);
+  EXPECT_NE(out.find("regaudit-0.0.1;gcc-1.0;libstdc++-1"), std::string::npos) << out;
+  EXPECT_NE(out.find("regaudit-0.1.0;"), std::string::npos) << out;
+}
+
+TEST(Plugins, LibraryWithoutEntryPointIsRefused) {
+  std::string out;
+  EXPECT_EQ(
+      run_command(regaudit("rules --plugin-dir '" + plugin_dir("no_entry_point") + "'"), &out), 2);
+  EXPECT_NE(out.find("no entry point 'regaudit_plugin_descriptor'"), std::string::npos) << out;
+}
+
+TEST(Plugins, RulesListsBuiltinRulesWithTheirFile) {
+  std::string out;
+  EXPECT_EQ(run_command(regaudit("rules"), &out), 0) << out;
+  EXPECT_NE(out.find("hukou-mismatch 1.0.0"), std::string::npos) << out;
+  EXPECT_NE(out.find("hukou_mismatch.so"), std::string::npos) << out;
+  EXPECT_NE(out.find("phone_holder_mismatch"), std::string::npos) << out;
+}
+
+TEST(Plugins, ExplainPrintsTheDocPage) {
+  std::string out;
+  EXPECT_EQ(run_command(regaudit("explain hukou-mismatch"), &out), 0);
+  EXPECT_NE(out.find("Why it matters"), std::string::npos) << out;
+  EXPECT_EQ(run_command(regaudit("explain no-such-rule"), &out), 2);
+}
+
+TEST(Plugins, ThrowingRuleIsReportedFailedWhileOthersFinishExitThree) {
+  TempRegistry db;
+  fill_small_city(db);
+  const auto out_dir = db.dir() / "out";
+  std::string out;
+  EXPECT_EQ(run_command(
+                regaudit("run --db '" + db.path() + "' --period 2022-04 --out '" +
+                         out_dir.string() + "' --plugin-dir '" + plugin_dir("throwing_rule") + "'"),
+                &out),
+            3)
+      << out;
+  EXPECT_NE(out.find("deliberate failure in test-throws"), std::string::npos) << out;
+  const auto report = out_dir / "report.xml";
+  EXPECT_EQ(xsd_errors(report), "");
+  const std::string xml = read_file(report);
+  EXPECT_NE(xml.find("id=\"test-throws\" version=\"0.1\" status=\"failed\""), std::string::npos)
+      << xml;
+  EXPECT_NE(xml.find("id=\"hukou-mismatch\" version=\"1.0.0\" status=\"ok\""), std::string::npos);
+  EXPECT_NE(xml.find("code=\"phone_holder_mismatch\""), std::string::npos);
+}
+
+TEST(Profiles, UnknownRuleParameterOrBadSeverityIsAnError) {
+  TempRegistry db;
+  fill_small_city(db);
+  const auto write = [&](const std::string& body) {
+    const auto file = db.dir() / "p.xml";
+    std::ofstream(file) << "<profile name=\"p\">" << body << "</profile>";
+    return file.string();
+  };
+  const std::string base =
+      "run -q --db '" + db.path() + "' --period 2022-04 --out '" + (db.dir() / "o").string() + "'";
+  std::string out;
+  EXPECT_EQ(run_command(regaudit(base + " --profile " + write("<rule id=\"nope\"/>")), &out), 2);
+  EXPECT_NE(out.find("unknown rule 'nope'"), std::string::npos) << out;
+  EXPECT_EQ(run_command(regaudit(base + " --profile " +
+                                 write("<rule id=\"hukou-mismatch\"><param name=\"x\" "
+                                       "value=\"1\"/></rule>")),
+                        &out),
+            2);
+  EXPECT_NE(out.find("has no parameter 'x'"), std::string::npos) << out;
+  EXPECT_EQ(run_command(regaudit(base + " --profile " +
+                                 write("<rule id=\"hukou-mismatch\"><severity "
+                                       "code=\"invalid_id_number\" level=\"urgent\"/></rule>")),
+                        &out),
+            2);
+  EXPECT_NE(out.find("not 'urgent'"), std::string::npos) << out;
+  EXPECT_FALSE(std::filesystem::exists(db.dir() / "o" / "report.xml"));
+}
+
+}  // namespace
+}  // namespace regaudit::test

@@ -1,0 +1,223 @@
+// The normal forms of SPEC section 2: every example the SPEC gives, and the
+// published check-digit examples.
+
+#include "regaudit/normal_forms.hpp"
+
+#include <gtest/gtest.h>
+
+namespace regaudit::nf {
+namespace {
+
+constexpr int kEndOf2022April = 20220430;
+
+TEST(IdNumber, PublishedExampleIsValid) {
+  const IdNumber id = id_number("11010519491231002X", kEndOf2022April);
+  EXPECT_EQ(id.text, "11010519491231002X");
+  EXPECT_TRUE(id.valid);
+}
+
+TEST(IdNumber, LegacyFifteenDigitsWidenToEighteen) {
+  const IdNumber id = id_number("110105491231002", kEndOf2022April);
+  EXPECT_EQ(id.text, "11010519491231002X");
+  EXPECT_TRUE(id.valid);
+}
+
+TEST(IdNumber, CheckCharacterFollowsIso7064) {
+  EXPECT_EQ(id_check_character("11010519491231002"), 'X');
+  EXPECT_EQ(id_check_character("44010420220430001"), '2');
+}
+
+TEST(IdNumber, DirtFormsNormaliseToTheSameNumber) {
+  for (const char* raw : {"11010519491231002x", " 110105 19491231 002X ", "110105-19491231-002X",
+                          "１１０１０５１９４９１２３１００２Ｘ", "110105\t19491231002x"}) {
+    const IdNumber id = id_number(raw, kEndOf2022April);
+    EXPECT_EQ(id.text, "11010519491231002X") << raw;
+    EXPECT_TRUE(id.valid) << raw;
+  }
+}
+
+TEST(IdNumber, WrongCheckCharacterIsInvalidButKeepsItsForm) {
+  const IdNumber id = id_number("110105194912310021", kEndOf2022April);
+  EXPECT_EQ(id.text, "110105194912310021");
+  EXPECT_FALSE(id.valid);
+}
+
+TEST(IdNumber, NullAndBlankAreNull) {
+  EXPECT_TRUE(id_number("", kEndOf2022April).is_null());
+  EXPECT_TRUE(id_number(" \u3000 ", kEndOf2022April).is_null());
+  EXPECT_FALSE(id_number("", kEndOf2022April).valid);
+}
+
+TEST(IdNumber, BirthDateMustBeRealAndWithinRange) {
+  // 1899-12-31 is before 1900-01-01.
+  std::string before = "11010518991231000";
+  before.push_back(id_check_character(before));
+  EXPECT_FALSE(id_number(before, kEndOf2022April).valid);
+  std::string first = "11010519000101000";
+  first.push_back(id_check_character(first));
+  EXPECT_TRUE(id_number(first, kEndOf2022April).valid);
+  // 2021-02-29 is no date.
+  std::string impossible = "11010520210229000";
+  impossible.push_back(id_check_character(impossible));
+  EXPECT_FALSE(id_number(impossible, kEndOf2022April).valid);
+  // Born the day after the period ends.
+  std::string future = "11010520220501000";
+  future.push_back(id_check_character(future));
+  EXPECT_FALSE(id_number(future, kEndOf2022April).valid);
+  EXPECT_TRUE(id_number(future, 20220531).valid);
+}
+
+TEST(IdNumber, LegacyNumberIsValidWhenItsBirthDateIs) {
+  EXPECT_FALSE(id_number("110105490230002", kEndOf2022April).valid);  // 1949-02-30
+  EXPECT_TRUE(id_number("110105490228002", kEndOf2022April).valid);
+}
+
+TEST(IdNumber, NonDigitsMakeItInvalid) {
+  EXPECT_FALSE(id_number("1101051949123100AX", kEndOf2022April).valid);
+  EXPECT_FALSE(id_number("11010519491231002", kEndOf2022April).valid);  // 17 characters
+}
+
+TEST(Phone, SpecExamplesAllBecomeTheSameMobile) {
+  for (const char* raw : {"+86 138 0013 8000", "0086-13800138000", "8613800138000", "138-0013-8000",
+                          "１３８００１３８０００", "13800138000"}) {
+    EXPECT_EQ(phone(raw), "13800138000") << raw;
+  }
+}
+
+TEST(Phone, LandlinesKeepOrRegainTheirTrunkZero) {
+  EXPECT_EQ(phone("020-8333 4444"), "02083334444");
+  EXPECT_EQ(phone("+86 20 8333 4444"), "02083334444");
+  EXPECT_EQ(phone("0086 20 83334444"), "02083334444");
+}
+
+TEST(Phone, ThirteenDigitsStartingEightSixOneOnlyLoseTheirEightySix) {
+  EXPECT_EQ(phone("86138001380001"), "86138001380001");  // 14 digits: kept
+  EXPECT_EQ(phone("8623800138000"), "8623800138000");    // not 861
+}
+
+TEST(Phone, StrayPlusSignsAreDroppedAndEmptyIsNull) {
+  EXPECT_EQ(phone("138+0013+8000"), "13800138000");
+  EXPECT_EQ(phone("n/a"), "");
+  EXPECT_EQ(phone(""), "");
+}
+
+TEST(Name, TraditionalBecomesSimplifiedAndWhiteSpaceGoes) {
+  EXPECT_EQ(name("張 偉"), "张伟");
+  EXPECT_EQ(name("  陳\u3000國強 "), "陈国强");
+  EXPECT_EQ(name("李四"), "李四");
+}
+
+TEST(Name, EveryMiddleDotBecomesU00B7) {
+  const std::string expected = "阿依古丽\u00B7买买提";
+  for (const char* raw : {"阿依古丽·买买提", "阿依古丽•买买提", "阿依古丽・买买提",
+                          "阿依古丽･买买提", "阿依古麗 · 買買提"}) {
+    EXPECT_EQ(name(raw), expected) << raw;
+  }
+}
+
+TEST(VehicleNo, SpecExample) {
+  EXPECT_EQ(vehicle_no("g 12-34"), "G1234");
+  EXPECT_EQ(vehicle_no("Ｇ１２３４"), "G1234");
+  EXPECT_EQ(vehicle_no("cz3101"), "CZ3101");
+}
+
+TEST(Place, SpecExampleAndOneTrailingCity) {
+  EXPECT_EQ(place("廣州市"), "广州");
+  EXPECT_EQ(place("广州"), "广州");
+  EXPECT_EQ(place(" 上 海 市 "), "上海");
+  EXPECT_EQ(place("市市"), "市");
+}
+
+TEST(Enumeration, TrimmedAndAsciiLowerCase) {
+  EXPECT_EQ(enumeration("  Confirmed_Local "), "confirmed_local");
+  EXPECT_EQ(enumeration("ＥＭＰＴＹ_NUMBER"), "empty_number");
+  EXPECT_EQ(enumeration(""), "");
+}
+
+TEST(Trimmed, StreetCodesAndTeams) {
+  EXPECT_EQ(street_code(" 440104001\u3000"), "440104001");
+  EXPECT_EQ(street_code("４４０１０４００１"), "440104001");
+  EXPECT_EQ(team(" 三人小组 A "), "三人小组 A");
+}
+
+TEST(CountValue, DigitsOnly) {
+  EXPECT_EQ(count(" 02 ").value, 2);
+  EXPECT_EQ(count("02").state, Count::State::readable);
+  EXPECT_EQ(count("３").value, 3);
+  EXPECT_EQ(count("two").state, Count::State::unreadable);
+  EXPECT_EQ(count("-1").state, Count::State::unreadable);
+  EXPECT_EQ(count("2.0").state, Count::State::unreadable);
+  EXPECT_EQ(count(" ").state, Count::State::null);
+}
+
+Instant at(int y, int mo, int d, int h = 0, int mi = 0, int s = 0) {
+  return days_from_civil(y, mo, d) * kSecondsPerDay + h * 3600 + mi * 60 + s;
+}
+
+TEST(Time, EveryFormOfTheSpec) {
+  const struct {
+    const char* raw;
+    Instant expected;
+  } cases[] = {
+      {"2022-04-03 09:30", at(2022, 4, 3, 9, 30)},
+      {"2022-04-03T09:30:15", at(2022, 4, 3, 9, 30, 15)},
+      {"2022-04-03 09:30:15", at(2022, 4, 3, 9, 30, 15)},
+      {"2022-04-03T09:30", at(2022, 4, 3, 9, 30)},
+      {"2022/04/03 09:30", at(2022, 4, 3, 9, 30)},
+      {"2022/04/03 09:30:15", at(2022, 4, 3, 9, 30, 15)},
+      {"2022-04-03", at(2022, 4, 3)},
+      {"2022/04/03", at(2022, 4, 3)},
+      {"20220403093015", at(2022, 4, 3, 9, 30, 15)},
+      {"2022年4月3日", at(2022, 4, 3)},
+      {"2022年04月03日", at(2022, 4, 3)},
+      {"2022年4月3日 09:30", at(2022, 4, 3, 9, 30)},
+      {" ２０２２－０４－０３　０９：３０ ", at(2022, 4, 3, 9, 30)},
+  };
+  for (const auto& c : cases) {
+    const TimeValue t = time(c.raw);
+    ASSERT_TRUE(t.is_readable()) << c.raw;
+    EXPECT_EQ(t.instant(), c.expected) << c.raw;
+  }
+}
+
+TEST(Time, ImpossibleAndOtherFormsAreUnreadable) {
+  for (const char* raw :
+       {"2022-04-31", "2021-02-30", "2022-04-03 24:00", "2022-04-03 09:60", "2022-04-03 09:30:60",
+        "2022-4-3", "2022/04/03T09:30", "2022-04-03  09:30", "2022-04-03 9:30", "03/04/2022",
+        "2022年4月3日 09:30:15", "2022年4月3日09:30", "2022040309301", "yesterday", "2022-04-03Z",
+        "2022-13-01", "2022-00-10", "0000-01-01"}) {
+    EXPECT_TRUE(time(raw).is_unreadable()) << raw;
+  }
+}
+
+TEST(Time, BlankIsNullNotUnreadable) {
+  EXPECT_TRUE(time("").is_null());
+  EXPECT_TRUE(time("  ").is_null());
+  EXPECT_TRUE(time("\u3000").is_null());
+}
+
+TEST(Time, LeapDayAndCenturyRules) {
+  EXPECT_TRUE(time("2020-02-29").is_readable());
+  EXPECT_TRUE(time("2000-02-29").is_readable());
+  EXPECT_TRUE(time("1900-02-29").is_unreadable());
+}
+
+TEST(AuditPeriodTest, MonthBoundsAndAsOf) {
+  const auto p = AuditPeriod::parse("2022-04");
+  ASSERT_TRUE(p);
+  EXPECT_EQ(p->start(), at(2022, 4, 1));
+  EXPECT_EQ(p->end(), at(2022, 5, 1));
+  EXPECT_EQ(p->as_of(), p->end());
+  EXPECT_EQ(p->last_day_yyyymmdd(), 20220430);
+  EXPECT_TRUE(p->contains(at(2022, 4, 30, 23, 59, 59)));
+  EXPECT_FALSE(p->contains(at(2022, 5, 1)));
+  EXPECT_EQ(format_instant(p->as_of()), "2022-05-01T00:00:00");
+  EXPECT_EQ(AuditPeriod::parse("2022-12")->end(), at(2023, 1, 1));
+  EXPECT_EQ(AuditPeriod::parse("2024-02")->last_day_yyyymmdd(), 20240229);
+  EXPECT_FALSE(AuditPeriod::parse("2022-13"));
+  EXPECT_FALSE(AuditPeriod::parse("2022-4"));
+  EXPECT_FALSE(AuditPeriod::parse("22-04"));
+}
+
+}  // namespace
+}  // namespace regaudit::nf

@@ -1,0 +1,93 @@
+// SDK and host utilities: masking, hashing, options, XML safety.
+
+#include <gtest/gtest.h>
+
+#include "regaudit/pii.hpp"
+#include "regaudit/rule.hpp"
+#include "sha256.hpp"
+#include "xml_report.hpp"
+
+namespace regaudit {
+namespace {
+
+TEST(Masking, IdNumberKeepsRegionAndLastFour) {
+  EXPECT_EQ(mask_id_number("440104199001011234"), "4401**********1234");
+  EXPECT_EQ(mask_id_number("12345"), "*****");
+}
+
+TEST(Masking, PhoneKeepsPrefixAndLastFour) {
+  EXPECT_EQ(mask_phone("13800138000"), "138****8000");
+  EXPECT_EQ(mask_phone("02083334444"), "020****4444");
+  EXPECT_EQ(mask_phone("1234"), "****");
+}
+
+TEST(Masking, NamesKeepTheSurname) {
+  EXPECT_EQ(mask_name("张三"), "张*");
+  EXPECT_EQ(mask_name("张三丰"), "张**");
+  EXPECT_EQ(mask_name("欧阳娜娜"), "欧阳**");
+  EXPECT_EQ(mask_name("李"), "*");
+  EXPECT_EQ(mask_name(""), "");
+}
+
+TEST(Masking, PolicyRevealsOnlyWhenAsked) {
+  EXPECT_EQ(PiiPolicy(false).phone("13800138000"), "138****8000");
+  EXPECT_EQ(PiiPolicy(true).phone("13800138000"), "13800138000");
+}
+
+TEST(Sha256, KnownVectors) {
+  EXPECT_EQ(host::sha256_hex(""),
+            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  EXPECT_EQ(host::sha256_hex("abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  EXPECT_EQ(host::sha256_hex("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq"),
+            "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+  EXPECT_EQ(host::sha256_hex(std::string(1000000, 'a')),
+            "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+}
+
+TEST(RuleOptionsTest, TypedGettersAndClearErrors) {
+  const RuleOptions options({{"window_days", "7"}, {"minutes", "2.5"}, {"strict", "true"}});
+  EXPECT_EQ(options.get_integer("window_days"), 7);
+  EXPECT_DOUBLE_EQ(options.get_real("minutes"), 2.5);
+  EXPECT_TRUE(options.get_boolean("strict"));
+  EXPECT_THROW((void)options.get_integer("minutes"), std::invalid_argument);
+  EXPECT_THROW((void)options.get_integer("absent"), std::invalid_argument);
+}
+
+TEST(ParamValues, CheckedByType) {
+  EXPECT_TRUE(check_param_value(ParamType::integer, "7"));
+  EXPECT_FALSE(check_param_value(ParamType::integer, "seven"));
+  EXPECT_FALSE(check_param_value(ParamType::integer, "7.5"));
+  EXPECT_TRUE(check_param_value(ParamType::real, "2.0"));
+  EXPECT_FALSE(check_param_value(ParamType::real, "nan"));
+  EXPECT_TRUE(check_param_value(ParamType::boolean, "false"));
+  EXPECT_FALSE(check_param_value(ParamType::boolean, "maybe"));
+}
+
+TEST(SeverityTest, RoundTrips) {
+  for (const char* s : {"info", "low", "medium", "high", "critical"}) {
+    EXPECT_EQ(to_string(*parse_severity(s)), s);
+  }
+  EXPECT_FALSE(parse_severity("urgent"));
+}
+
+TEST(XmlSafety, ForbiddenCharactersAndBadUtf8BecomeReplacementCharacters) {
+  EXPECT_EQ(reports::xml_safe("a\x01"
+                              "b"),
+            "a\xEF\xBF\xBD"
+            "b");
+  EXPECT_EQ(reports::xml_safe("ok\tline\n"), "ok\tline\n");
+  EXPECT_EQ(reports::xml_safe("\xFF"), "\xEF\xBF\xBD");
+  EXPECT_EQ(reports::xml_safe("张三"), "张三");
+}
+
+TEST(Decimals, NoExponentNoTrailingZeros) {
+  EXPECT_EQ(reports::decimal(5.5), "5.5");
+  EXPECT_EQ(reports::decimal(0), "0");
+  EXPECT_EQ(reports::decimal(2.0), "2");
+  EXPECT_EQ(reports::decimal(1e-9), "0");
+  EXPECT_EQ(reports::decimal(123456789.25), "123456789.25");
+}
+
+}  // namespace
+}  // namespace regaudit

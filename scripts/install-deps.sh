@@ -20,6 +20,8 @@ packages=(
   libgmock-dev
   libxml2-utils    # xmllint: tests validate every report against the XSD
   clang-format     # the formatter every change goes through
+  chromium         # tests render the HTML report headless; docs screenshot
+  fonts-noto-cjk   # Chinese glyphs for screenshots and printing
 )
 
 missing=()

@@ -159,6 +159,11 @@ AuditResult run_audit(const AuditOptions& options, const Profile& profile,
     for (const TableSpec& t : registry_schema()) {
       result.table_rows.emplace_back(t.name, registry.row_count(t.name));
     }
+    Statement streets = registry.prepare("SELECT street_code, name FROM streets");
+    while (streets.step()) {
+      const std::string code = nf::street_code(streets.text(0));
+      if (!code.empty()) result.street_names.try_emplace(code, nf::trimmed(streets.text(1)));
+    }
   }
 
   std::vector<RuleWork> work;
@@ -168,6 +173,9 @@ AuditResult run_audit(const AuditOptions& options, const Profile& profile,
     w.outcome.id = info.id;
     w.outcome.version = info.version;
     w.outcome.title = info.title;
+    w.outcome.description = info.description;
+    w.outcome.documentation = info.documentation;
+    w.outcome.codes = info.codes;
     w.outcome.file = r.rule->file;
     w.outcome.params = r.options.values();
     w.outcome.severities = r.severities;

@@ -11,6 +11,7 @@
 
 #include "profile.hpp"
 #include "regaudit/finding.hpp"
+#include "regaudit/rule.hpp"
 #include "regaudit/time.hpp"
 
 namespace regaudit::host {
@@ -25,6 +26,9 @@ struct RuleOutcome {
   std::string id;
   std::string version;
   std::string title;
+  std::string description;
+  std::string documentation;  // the rule's doc page (Markdown)
+  std::vector<CodeSpec> codes;
   std::filesystem::path file;
   enum class Status { ok, failed, skipped } status = Status::ok;
   std::string reason;  // why it failed or was skipped
@@ -66,6 +70,13 @@ struct StreetMetrics {
   std::vector<Metric> metrics;
 };
 
+// The summary of an earlier report: a baseline or a month of the trend.
+struct EarlierReport {
+  std::string period;  // "2022-03"
+  std::vector<Metric> metrics;
+  std::vector<FindingRef> findings;
+};
+
 struct AuditResult {
   AuditPeriod period = AuditPeriod::of_month(2022, 4);
   std::filesystem::path db_path;
@@ -80,7 +91,10 @@ struct AuditResult {
   std::vector<Metric> metrics;
   std::vector<StreetMetrics> street_metrics;  // sorted by street code
   bool has_baseline = false;
-  std::vector<FindingRef> resolved;  // in the baseline, absent now
+  EarlierReport baseline;
+  std::vector<FindingRef> resolved;                 // in the baseline, absent now
+  std::vector<EarlierReport> history;               // earlier months for the trend, oldest first
+  std::map<std::string, std::string> street_names;  // code -> name, from the streets table
   bool reveal_pii = false;
   Instant generated_at = 0;
   bool reproducible = false;  // SOURCE_DATE_EPOCH was set: timings written as 0

@@ -6,9 +6,12 @@
 #include <cstdio>
 
 #include "audit.hpp"
+#include "earlier_report.hpp"
+#include "html_report.hpp"
 #include "plugin_catalog.hpp"
 #include "profile.hpp"
 #include "registry_check.hpp"
+#include "sha256.hpp"
 #include "xml_report.hpp"
 
 namespace regaudit::host {
@@ -103,6 +106,25 @@ int run_command(const RunCommand& cmd) {
       error("{}", message);
       return kExitBadInput;
     }
+    std::optional<EarlierReport> baseline;
+    if (!cmd.baseline.empty()) {
+      baseline = reports::read_earlier_report(cmd.baseline, message);
+      if (!baseline) {
+        error("--baseline: {}", message);
+        return kExitBadInput;
+      }
+    }
+    std::vector<EarlierReport> history;
+    for (const auto& file : cmd.history) {
+      auto earlier = reports::read_earlier_report(file, message);
+      if (!earlier) {
+        error("--history: {}", message);
+        return kExitBadInput;
+      }
+      history.push_back(std::move(*earlier));
+    }
+    std::sort(history.begin(), history.end(),
+              [](const EarlierReport& a, const EarlierReport& b) { return a.period < b.period; });
     std::error_code ec;
     std::filesystem::create_directories(cmd.out_dir, ec);
     if (ec || !std::filesystem::is_directory(cmd.out_dir)) {
@@ -114,19 +136,27 @@ int run_command(const RunCommand& cmd) {
          rules->size());
     AuditResult result = run_audit({cmd.db, *period, cmd.jobs, cmd.reveal_pii}, *profile, *rules);
     result.refused_plugins = catalog->refused();
+    result.history = std::move(history);
+    if (baseline) reports::apply_baseline(result, std::move(*baseline));
 
+    // The HTML is written first: report.xml appearing marks a finished run.
     const auto xml_path = cmd.out_dir / "report.xml";
-    if (const Status s = reports::write_xml_report(result, {cmd.lang}, xml_path); !s) {
-      error("{}", s.message());
-      return kExitBadInput;
+    const auto html_path = cmd.out_dir / "report.html";
+    const reports::HtmlOptions html_options{reports::parse_lang(cmd.lang), cmd.html_max_findings};
+    for (const Status& s : {reports::write_html_report(result, html_options, html_path),
+                            reports::write_xml_report(result, {cmd.lang}, xml_path)}) {
+      if (!s) {
+        error("{}", s.message());
+        return kExitBadInput;
+      }
     }
     for (const RuleOutcome& r : result.rules) {
       if (r.status == RuleOutcome::Status::failed) {
         error("rule {} failed: {}", r.id, r.reason);
       }
     }
-    note(cmd.quiet, "{} findings", result.findings.size());
-    fmt::print("{}\n", xml_path.string());
+    note(cmd.quiet, "{} findings; wrote {}", result.findings.size(), xml_path.string());
+    fmt::print("{}\n", std::filesystem::absolute(html_path).string());
     if (any_failed(result)) return kExitRuleFailed;
     if (!cmd.fail_on.empty()) {
       const Severity threshold = parse_severity(cmd.fail_on).value_or(Severity::critical);
@@ -210,6 +240,50 @@ int check_db_command(const std::filesystem::path& db) {
     if (!problems.empty()) return kExitBadInput;
     fmt::print("{}: every table and column of the registry schema is present\n", db.string());
     return kExitOk;
+  } catch (const std::exception& e) {
+    error("{}", e.what());
+    return kExitBadInput;
+  }
+}
+
+int verify_command(const std::filesystem::path& report, const std::filesystem::path& db) {
+  std::string message;
+  const auto recorded = reports::read_recorded_input(report, message);
+  if (!recorded) {
+    error("{}", message);
+    return kExitBadInput;
+  }
+  try {
+    const auto digest = sha256_file(db);
+    if (!digest) {
+      error("{}: cannot be read", db.string());
+      return kExitBadInput;
+    }
+    std::vector<std::string> differences;
+    if (digest->sha256 != recorded->sha256) {
+      differences.push_back(
+          fmt::format("SHA-256 is {}, the report says {}", digest->sha256, recorded->sha256));
+    }
+    if (digest->bytes != recorded->bytes) {
+      differences.push_back(
+          fmt::format("size is {} bytes, the report says {}", digest->bytes, recorded->bytes));
+    }
+    RegistryView registry(db.string());
+    for (const auto& [table, rows] : recorded->table_rows) {
+      const std::int64_t now = registry.has_table(table) ? registry.row_count(table) : -1;
+      if (now != rows) {
+        differences.push_back(fmt::format("table {} has {} rows, the report says {}", table,
+                                          now < 0 ? "no" : std::to_string(now), rows));
+      }
+    }
+    if (differences.empty()) {
+      fmt::print("{} was made from {}: SHA-256, size and row counts of all {} tables match\n",
+                 report.string(), db.string(), recorded->table_rows.size());
+      return kExitOk;
+    }
+    fmt::print("{} was NOT made from {}:\n", report.string(), db.string());
+    for (const std::string& d : differences) fmt::print("  {}\n", d);
+    return kExitFindings;
   } catch (const std::exception& e) {
     error("{}", e.what());
     return kExitBadInput;

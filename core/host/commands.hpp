@@ -29,6 +29,9 @@ struct RunCommand {
   std::string fail_on;  // empty: never exit 1
   bool reveal_pii = false;
   std::string lang = "zh-CN";
+  std::filesystem::path baseline;              // last month's report.xml
+  std::vector<std::filesystem::path> history;  // earlier reports for the trend chart
+  std::size_t html_max_findings = 500;
   bool quiet = false;
 };
 
@@ -36,5 +39,8 @@ int run_command(const RunCommand& cmd);
 int rules_command(const PluginOptions& plugins, const std::filesystem::path& profile);
 int explain_command(const PluginOptions& plugins, const std::string& rule_id);
 int check_db_command(const std::filesystem::path& db);
+// Exit 0 when `report` was made from `db` (same SHA-256, size and row counts),
+// 1 when not, 2 when either cannot be read.
+int verify_command(const std::filesystem::path& report, const std::filesystem::path& db);
 
 }  // namespace regaudit::host

@@ -38,7 +38,9 @@ int main(int argc, char** argv) {
   run_app->add_option("--period", run.period,
                       "The month to audit, YYYY-MM (default: the month of the latest call or "
                       "check-in)");
-  run_app->add_option("--out", run.out_dir, "Directory for report.xml (created if missing)")
+  run_app
+      ->add_option("--out", run.out_dir,
+                   "Directory for report.xml and report.html (created if missing)")
       ->required();
   run_app
       ->add_option("--profile", run.profile,
@@ -54,6 +56,18 @@ int main(int argc, char** argv) {
                     "confidential)");
   run_app->add_option("--lang", run.lang, "Report language: zh-CN (default) or en")
       ->check(CLI::IsMember({"zh-CN", "en"}));
+  run_app
+      ->add_option("--baseline", run.baseline,
+                   "Last month's report.xml: mark findings new or unchanged, list resolved ones")
+      ->check(CLI::ExistingFile);
+  run_app
+      ->add_option("--history", run.history,
+                   "Earlier reports (report.xml) for the HTML trend chart; repeatable")
+      ->check(CLI::ExistingFile);
+  run_app
+      ->add_option("--html-max-findings", run.html_max_findings,
+                   "Findings listed per rule in report.html (default 500; report.xml has all)")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{1000000}));
   run_app->add_flag("--quiet,-q", run.quiet, "Print nothing but errors");
 
   PluginOptions list_plugins;
@@ -79,6 +93,18 @@ int main(int argc, char** argv) {
       ->required()
       ->check(CLI::ExistingFile);
 
+  std::filesystem::path verify_report;
+  std::filesystem::path verify_db;
+  CLI::App* verify_app = app.add_subcommand(
+      "verify", "Check that a report was made from a registry (input hash and row counts)");
+  verify_app->add_option("REPORT", verify_report, "The report.xml to check")
+      ->required()
+      ->check(CLI::ExistingFile);
+  verify_app->add_option("--db", verify_db, "The registry (SQLite)")
+      ->required()
+      ->check(CLI::ExistingFile);
+  verify_app->footer("Exit 0: made from this registry; 1: not; 2: unreadable input.");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -93,5 +119,6 @@ int main(int argc, char** argv) {
   if (*rules_app) return rules_command(list_plugins, list_profile);
   if (*explain_app) return explain_command(explain_plugins, explain_rule);
   if (*check_app) return check_db_command(check_db);
+  if (*verify_app) return verify_command(verify_report, verify_db);
   return kExitBadInput;
 }

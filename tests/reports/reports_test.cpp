@@ -1,0 +1,232 @@
+// The reports as a reader gets them: XML against the XSD, the HTML report in
+// a real browser, baselines, verification, masking, hostile data.
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <regex>
+#include <set>
+
+#include "html_report.hpp"
+#include "support/audit_harness.hpp"
+#include "support/temp_registry.hpp"
+
+namespace regaudit::test {
+namespace {
+
+std::string regaudit(const std::string& args) {
+  return "SOURCE_DATE_EPOCH=1651363200 '" + regaudit_binary().string() + "' " + args;
+}
+
+constexpr const char* kImgPayload = "<img src=x onerror=alert(1)>";
+constexpr const char* kScriptPayload = "<script>alert(2)</script>";
+
+// A small city whose street names, hukou streets and addresses carry markup.
+void fill_hostile_city(const TempRegistry& db) {
+  db.exec(std::string(R"(
+    INSERT INTO streets VALUES ('440104001', '北京街道)") + kImgPayload + R"(', '440104'),
+                               ('<b>x</b>', ')" + kScriptPayload + R"(', '440104');
+    INSERT INTO persons (person_id, id_number, name, hukou_street, hukou_address) VALUES
+      (1, '11010519491231002X', '张三', '440104001', ')" + kImgPayload + R"('),
+      (2, '11010519491231002Y', '李四)" + kScriptPayload + R"(', '<b>x</b>', 'x'),
+      (3, '440104199001011234', '王五', '440104001', 'y');
+    INSERT INTO residences (residence_id, id_number, street, source, valid_from) VALUES
+      (1, '11010519491231002X', ')" + kImgPayload + R"(', 'rental', '2021-01-01');
+    INSERT INTO person_phones VALUES (1, '11010519491231002X', '13800138000', 'hukou', '2021-07-01');
+    INSERT INTO phone_subscriptions VALUES
+      (1, '13800138000', '440104199001011234', '王五', 'cm', '2021-06-03', NULL);
+    INSERT INTO checkins (checkin_id, id_number, street, team, checked_in_at, photo) VALUES
+      (1, '11010519491231002X', '440104001', ')" + kScriptPayload + R"(', '2022-04-02 10:00', 1);
+  )");
+}
+
+std::filesystem::path run_report(const TempRegistry& db, const std::string& dir,
+                                 const std::string& extra = "") {
+  const auto out = db.dir() / dir;
+  std::string output;
+  const int rc = run_command(regaudit("run -q --db '" + db.path() + "' --period 2022-04 --out '" +
+                                      out.string() + "' " + extra),
+                             &output);
+  EXPECT_EQ(rc, 0) << output;
+  return out;
+}
+
+TEST(HtmlReport, IsSelfContainedWithAStrictPolicyMatchingItsInlineCode) {
+  TempRegistry db;
+  fill_hostile_city(db);
+  const std::string html = read_file(run_report(db, "out") / "report.html");
+  EXPECT_FALSE(std::regex_search(html, std::regex("<[a-z]+[^>]*\\s(src|href)=\"[a-z]+:")));
+  EXPECT_EQ(html.find("href=\"http"), std::string::npos);
+  EXPECT_EQ(html.find("@import"), std::string::npos);
+  EXPECT_EQ(html.find("url("), std::string::npos);
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(html, m, std::regex("<style>([\\s\\S]*?)</style>")));
+  const std::string css = m[1];
+  ASSERT_TRUE(std::regex_search(html, m, std::regex("<script>([\\s\\S]*?)</script>")));
+  const std::string js = m[1];
+  EXPECT_NE(html.find("default-src 'none'; style-src " + reports::csp_hash(css) + "; script-src " +
+                      reports::csp_hash(js)),
+            std::string::npos);
+  // One script block and no event-handler attribute anywhere.
+  EXPECT_EQ(html.find("<script", html.find("<script") + 1), std::string::npos);
+  EXPECT_FALSE(std::regex_search(html, std::regex("<[a-z]+[^>]* on[a-z]+=")));
+}
+
+TEST(HtmlReport, PlantedMarkupStaysInertText) {
+  TempRegistry db;
+  fill_hostile_city(db);
+  const std::string html = read_file(run_report(db, "out") / "report.html");
+  EXPECT_EQ(html.find(kImgPayload), std::string::npos);
+  EXPECT_EQ(html.find(kScriptPayload), std::string::npos);
+  EXPECT_EQ(html.find("<b>x</b>"), std::string::npos);
+  EXPECT_NE(html.find("&lt;img src=x onerror=alert(1)&gt;"), std::string::npos);
+}
+
+TEST(HtmlReport, HasSummaryChartsRulesStreetsAndProvenance) {
+  TempRegistry db;
+  fill_hostile_city(db);
+  const std::string html = read_file(run_report(db, "out") / "report.html");
+  for (const char* part :
+       {"id=\"summary\"", "id=\"charts\"", "<svg class=\"chart\"", "id=\"rules\"", "id=\"streets\"",
+        "id=\"provenance\"", "人-机-户三方一致率", "重复核查电话占比", "无效工时", "hukou-mismatch",
+        "Why it matters", "@media print", "size: A4"}) {
+    EXPECT_NE(html.find(part), std::string::npos) << part;
+  }
+  const std::string en = read_file(run_report(db, "en", "--lang en") / "report.html");
+  EXPECT_NE(en.find("<html lang=\"en\">"), std::string::npos);
+  EXPECT_NE(en.find("Executive summary"), std::string::npos);
+  EXPECT_EQ(en.find("摘要"), std::string::npos);
+}
+
+TEST(HtmlReport, NoUnmaskedIdentityWithoutRevealAndConfidentialWithIt) {
+  TempRegistry db;
+  fill_hostile_city(db);
+  const auto out = run_report(db, "out");
+  for (const char* file : {"report.html", "report.xml"}) {
+    const std::string text = read_file(out / file);
+    for (const char* secret :
+         {"11010519491231002X", "440104199001011234", "13800138000", "张三", "王五"}) {
+      EXPECT_EQ(text.find(secret), std::string::npos) << file << ": " << secret;
+    }
+  }
+  const std::string revealed = read_file(run_report(db, "rev", "--reveal-pii") / "report.html");
+  EXPECT_NE(revealed.find("class=\"confidential\""), std::string::npos);
+  EXPECT_NE(revealed.find("13800138000"), std::string::npos);
+}
+
+TEST(HtmlReport, SmallStreetCellsShowLessThanFive) {
+  TempRegistry db;
+  fill_hostile_city(db);
+  const std::string html = read_file(run_report(db, "out") / "report.html");
+  EXPECT_NE(html.find("&lt;5"), std::string::npos);
+  const std::string revealed = read_file(run_report(db, "rev", "--reveal-pii") / "report.html");
+  const auto streets = revealed.substr(revealed.find("<table", revealed.find("id=\"streets\"")));
+  EXPECT_EQ(streets.substr(0, streets.find("</section>")).find("&lt;5"), std::string::npos);
+}
+
+TEST(Reports, SameInputsGiveByteIdenticalXmlAndHtml) {
+  TempRegistry db;
+  fill_hostile_city(db);
+  const auto a = run_report(db, "a");
+  const auto b = run_report(db, "b");
+  EXPECT_EQ(read_file(a / "report.xml"), read_file(b / "report.xml"));
+  EXPECT_EQ(read_file(a / "report.html"), read_file(b / "report.html"));
+  EXPECT_EQ(xsd_errors(a / "report.xml"), "");
+}
+
+TEST(Reports, BaselineMarksNewUnchangedAndResolved) {
+  TempRegistry db;
+  fill_hostile_city(db);
+  const auto march = run_report(db, "march");
+  // Fix one problem, add another.
+  db.exec(R"(
+    UPDATE persons SET id_number = '11010519491231002X' WHERE person_id = 2;
+    INSERT INTO persons (person_id, id_number, hukou_street) VALUES (4, '123', '440104001');
+  )");
+  const auto april =
+      run_report(db, "april", "--baseline '" + (march / "report.xml").string() + "'");
+  const std::string xml = read_file(april / "report.xml");
+  EXPECT_EQ(xsd_errors(april / "report.xml"), "");
+  EXPECT_NE(xml.find("baseline=\"new\""), std::string::npos);
+  EXPECT_NE(xml.find("baseline=\"unchanged\""), std::string::npos);
+  EXPECT_NE(xml.find("<resolved>"), std::string::npos);
+  EXPECT_NE(xml.find("<finding-ref rule=\"hukou-mismatch\" code=\"invalid_id_number\""),
+            std::string::npos);
+  const std::string html = read_file(april / "report.html");
+  EXPECT_NE(html.find("较上月"), std::string::npos);
+  EXPECT_NE(html.find("已解决"), std::string::npos);
+}
+
+TEST(Reports, FingerprintsAreStableWhenRowIdsChange) {
+  TempRegistry db;
+  fill_hostile_city(db);
+  const std::string before = read_file(run_report(db, "before") / "report.xml");
+  db.exec("UPDATE persons SET person_id = person_id + 100; UPDATE person_phones SET link_id = 77;");
+  const std::string after = read_file(run_report(db, "after") / "report.xml");
+  const std::regex fp("fingerprint=\"([0-9a-f]{32})\"");
+  std::set<std::string> a;
+  std::set<std::string> b;
+  for (auto it = std::sregex_iterator(before.begin(), before.end(), fp);
+       it != std::sregex_iterator(); ++it)
+    a.insert((*it)[1]);
+  for (auto it = std::sregex_iterator(after.begin(), after.end(), fp); it != std::sregex_iterator();
+       ++it)
+    b.insert((*it)[1]);
+  EXPECT_FALSE(a.empty());
+  EXPECT_EQ(a, b);
+}
+
+TEST(Verify, SaysWhetherTheReportWasMadeFromThisRegistry) {
+  TempRegistry db;
+  fill_hostile_city(db);
+  const auto out = run_report(db, "out");
+  std::string output;
+  EXPECT_EQ(run_command(
+                regaudit("verify '" + (out / "report.xml").string() + "' --db '" + db.path() + "'"),
+                &output),
+            0)
+      << output;
+  db.exec("INSERT INTO vaccinations VALUES (1, 'x', 1, '2022-01-01')");
+  EXPECT_EQ(run_command(
+                regaudit("verify '" + (out / "report.xml").string() + "' --db '" + db.path() + "'"),
+                &output),
+            1);
+  EXPECT_NE(output.find("table vaccinations has 1 rows, the report says 0"), std::string::npos)
+      << output;
+}
+
+// Headless Chromium loads the report offline: no console error (a CSP
+// violation would be one), the script ran (it adds the filter boxes), the
+// charts are there and the payloads are text.
+TEST(HtmlReport, RendersInChromiumWithoutConsoleErrors) {
+  std::string output;
+  ASSERT_EQ(run_command("command -v chromium", &output), 0)
+      << "chromium is missing: scripts/install-deps.sh installs it";
+  TempRegistry db;
+  fill_hostile_city(db);
+  const auto report = run_report(db, "out") / "report.html";
+  const auto profile = db.dir() / "chromium-profile";
+  const std::string chromium =
+      "chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run "
+      "--disable-background-networking --disable-component-update --disable-sync "
+      "--enable-logging=stderr --v=0 --user-data-dir='" +
+      profile.string() + "' ";
+  const auto dom_file = db.dir() / "dom.html";
+  const auto log_file = db.dir() / "chromium.log";
+  ASSERT_EQ(run_command(chromium + "--dump-dom 'file://" + report.string() + "' >'" +
+                        dom_file.string() + "' 2>'" + log_file.string() + "'"),
+            0);
+  const std::string dom = read_file(dom_file);
+  const std::string log = read_file(log_file);
+  EXPECT_NE(dom.find("class=\"filter\""), std::string::npos) << "the inline script did not run";
+  EXPECT_NE(dom.find("<svg class=\"chart\""), std::string::npos);
+  EXPECT_EQ(dom.find("<img"), std::string::npos);
+  EXPECT_EQ(dom.find("alert(2)</script>"), std::string::npos);
+  EXPECT_NE(dom.find("&lt;img src=x onerror=alert(1)&gt;"), std::string::npos);
+  for (const char* bad : {"Refused to", "Uncaught", "CONSOLE"}) {
+    EXPECT_EQ(log.find(bad), std::string::npos) << bad << " in:\n" << log;
+  }
+}
+
+}  // namespace
+}  // namespace regaudit::test

@@ -53,7 +53,7 @@ void run_one(const AuditOptions& options, const PiiPolicy& pii, RuleWork& work) 
     work.outcome.seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   };
-  std::unique_ptr<RuleInstance> instance = work.rule->rule->entry.make();
+  std::unique_ptr<RuleInstance> instance = work.rule->rule->make();
   if (!instance) return finish(RuleOutcome::Status::failed, "the rule could not be created");
   if (const Status s = instance->configure(work.rule->options); !s) {
     return finish(RuleOutcome::Status::failed, "configuration refused: " + s.message());

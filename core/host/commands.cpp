@@ -32,13 +32,7 @@ void note(bool quiet, fmt::format_string<Args...> format, Args&&... args) {
 // reported on stderr and skipped.
 std::optional<PluginCatalog> load_catalog(const PluginOptions& options, bool quiet) {
   PluginCatalog catalog;
-  const auto builtin = install_plugin_dir();
-  std::error_code ec;
-  if (std::filesystem::is_directory(builtin, ec)) {
-    (void)catalog.load_directory(builtin, true);
-  } else {
-    note(quiet, "warning: the install's plugin directory {} is missing", builtin.string());
-  }
+  if (const Status s = catalog.load_builtin(); !s) note(quiet, "warning: {}", s.message());
   for (const auto& dir : options.plugin_dirs) {
     if (const Status s = catalog.load_directory(dir, false); !s) {
       error("{}", s.message());

@@ -10,6 +10,7 @@
 #include <memory>
 #include <regex>
 
+#include "declarative_rule.hpp"
 #include "paths.hpp"
 
 namespace regaudit::host {
@@ -47,10 +48,16 @@ Status PluginCatalog::load_directory(const std::filesystem::path& dir, bool inst
   }
   std::vector<std::filesystem::path> files;
   for (const auto& item : std::filesystem::directory_iterator(dir, ec)) {
-    if (item.path().extension() == ".so") files.push_back(item.path());
+    const auto ext = item.path().extension();
+    if (ext == ".so" || (ext == ".xml" && is_declarative_rule_file(item.path()))) {
+      files.push_back(item.path());
+    }
   }
   std::sort(files.begin(), files.end());
-  for (const auto& file : files) (void)load_file(file, install_dir);
+  for (const auto& file : files) {
+    (void)(file.extension() == ".so" ? load_file(file, install_dir)
+                                     : load_rule_file(file, install_dir));
+  }
   return Status::ok();
 }
 
@@ -95,11 +102,44 @@ Status PluginCatalog::load_file(const std::filesystem::path& file, bool install_
   const std::string plugin_name = descriptor->plugin_name != nullptr ? descriptor->plugin_name : "";
   const std::string plugin_version =
       descriptor->plugin_version != nullptr ? descriptor->plugin_version : "";
-  for (RuleEntry& e : registrar.entries) {
-    rules_.push_back({std::move(e), file, plugin_name, plugin_version, install_dir});
-  }
   loaded_libraries().push_back(std::move(library));
+  for (RuleEntry& e : registrar.entries) {
+    const RuleMaker maker = e.make;
+    rules_.push_back({std::move(e), file, plugin_name, plugin_version, install_dir,
+                      [maker] { return maker(); }});
+  }
   return Status::ok();
+}
+
+Status PluginCatalog::load_rule_file(const std::filesystem::path& file, bool install_dir) {
+  std::string error;
+  auto definition = read_declarative_rule(file, error);
+  if (!definition) return refuse(file, error);
+  const std::string id = definition->info.id;
+  if (!is_valid_rule_id(id)) {
+    return refuse(file, fmt::format("rule id '{}' is not lower-case words joined by hyphens", id));
+  }
+  if (const CatalogRule* existing = find(id)) {
+    return refuse(file,
+                  fmt::format("rule '{}' is already provided by {}", id, existing->file.string()));
+  }
+  auto shared = std::make_shared<const DeclarativeDefinition>(std::move(*definition));
+  CatalogRule rule;
+  rule.entry.info = shared->info;
+  rule.file = file;
+  rule.plugin_name = "declarative";
+  rule.plugin_version = shared->info.version;
+  rule.from_install_dir = install_dir;
+  rule.make = [shared] { return make_declarative_rule(shared); };
+  rules_.push_back(std::move(rule));
+  return Status::ok();
+}
+
+Status PluginCatalog::load_builtin() {
+  const Status plugins = load_directory(install_plugin_dir(), true);
+  const Status rules = load_directory(install_data_dir() / "rules", true);
+  if (!plugins) return plugins;
+  return rules;
 }
 
 const CatalogRule* PluginCatalog::find(std::string_view rule_id) const {

@@ -8,6 +8,8 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -18,10 +20,12 @@ namespace regaudit::host {
 
 struct CatalogRule {
   RuleEntry entry;
-  std::filesystem::path file;  // the plugin library it came from
+  std::filesystem::path file;  // the plugin library or rule file it came from
   std::string plugin_name;
   std::string plugin_version;
-  bool from_install_dir = false;  // built-in (install's plugin directory) or --plugin-dir
+  bool from_install_dir = false;  // built-in (install's directories) or --plugin-dir
+  // Makes a fresh instance; for a plugin rule, its entry's maker.
+  std::function<std::unique_ptr<RuleInstance>()> make;
 };
 
 struct RefusedPlugin {
@@ -31,9 +35,15 @@ struct RefusedPlugin {
 
 class PluginCatalog {
  public:
-  // Loads every "*.so" in `dir` (sorted by name). A missing directory is an
-  // error; a refused file is recorded in refused() and the others still load.
+  // Loads every plugin ("*.so") and declarative rule ("*.xml" whose root is
+  // <rule>) in `dir`, sorted by name. A missing directory is an error; a
+  // refused file is recorded in refused() and the others still load.
   Status load_directory(const std::filesystem::path& dir, bool install_dir);
+  // Loads the install's own rules: its plugin directory and the declarative
+  // rules among its rules/*.xml. The error says what is missing.
+  Status load_builtin();
+  // Loads one declarative rule file (declarative_rule.hpp).
+  Status load_rule_file(const std::filesystem::path& file, bool install_dir);
   // Loads one plugin file; the error (also recorded in refused()) names the
   // file and the reason.
   Status load_file(const std::filesystem::path& file, bool install_dir);

@@ -27,7 +27,7 @@ host::AuditResult audit(const std::string& db_path, const std::string& period,
   // Catalogues keep their libraries loaded for the process, so one suffices.
   static host::PluginCatalog* catalog = [] {
     auto* c = new host::PluginCatalog();
-    (void)c->load_directory(build_plugin_dir(), true);
+    (void)c->load_builtin();
     return c;
   }();
   host::Profile profile;

@@ -8,9 +8,11 @@
 #include "audit.hpp"
 #include "earlier_report.hpp"
 #include "html_report.hpp"
+#include "paths.hpp"
 #include "plugin_catalog.hpp"
 #include "profile.hpp"
 #include "registry_check.hpp"
+#include "scaffold.hpp"
 #include "sha256.hpp"
 #include "xml_report.hpp"
 
@@ -238,6 +240,20 @@ int check_db_command(const std::filesystem::path& db) {
     error("{}", e.what());
     return kExitBadInput;
   }
+}
+
+int new_rule_command(const std::string& rule_id, const std::filesystem::path& dir) {
+  if (const Status s = write_rule_scaffold(rule_id, dir); !s) {
+    error("{}", s.message());
+    return kExitBadInput;
+  }
+  fmt::print("wrote the plugin project for {} in {}\n", rule_id, dir.string());
+  fmt::print(
+      "build it:  cmake -S {0} -B {0}/build -DCMAKE_PREFIX_PATH={1} && cmake --build "
+      "{0}/build\n",
+      dir.string(), install_prefix().string());
+  fmt::print("run it:    regaudit run --db FILE --out DIR --plugin-dir {}/build\n", dir.string());
+  return kExitOk;
 }
 
 int verify_command(const std::filesystem::path& report, const std::filesystem::path& db) {

@@ -39,6 +39,7 @@ int run_command(const RunCommand& cmd);
 int rules_command(const PluginOptions& plugins, const std::filesystem::path& profile);
 int explain_command(const PluginOptions& plugins, const std::string& rule_id);
 int check_db_command(const std::filesystem::path& db);
+int new_rule_command(const std::string& rule_id, const std::filesystem::path& dir);
 // Exit 0 when `report` was made from `db` (same SHA-256, size and row counts),
 // 1 when not, 2 when either cannot be read.
 int verify_command(const std::filesystem::path& report, const std::filesystem::path& db);

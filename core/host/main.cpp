@@ -93,6 +93,13 @@ int main(int argc, char** argv) {
       ->required()
       ->check(CLI::ExistingFile);
 
+  std::string new_rule_id;
+  std::filesystem::path new_rule_dir;
+  CLI::App* new_rule_app = app.add_subcommand(
+      "new-rule", "Write a compilable out-of-tree plugin project for a new rule");
+  new_rule_app->add_option("ID", new_rule_id, "The rule id, e.g. persons-without-name")->required();
+  new_rule_app->add_option("--dir", new_rule_dir, "Where to write it (default: ./ID)");
+
   std::filesystem::path verify_report;
   std::filesystem::path verify_db;
   CLI::App* verify_app = app.add_subcommand(
@@ -120,5 +127,9 @@ int main(int argc, char** argv) {
   if (*explain_app) return explain_command(explain_plugins, explain_rule);
   if (*check_app) return check_db_command(check_db);
   if (*verify_app) return verify_command(verify_report, verify_db);
+  if (*new_rule_app) {
+    return new_rule_command(
+        new_rule_id, new_rule_dir.empty() ? std::filesystem::path(new_rule_id) : new_rule_dir);
+  }
   return kExitBadInput;
 }

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "metrics.hpp"
+#include "rule_execution.hpp"
 #include "regaudit/normal_forms.hpp"
 #include "regaudit/schema.hpp"
 #include "sha256.hpp"
@@ -17,60 +18,40 @@
 namespace regaudit::host {
 namespace {
 
-class RuleRunContext final : public RunContext {
- public:
-  RuleRunContext(const AuditPeriod& period, RegistryView& registry, const PiiPolicy& pii)
-      : period_(period), registry_(registry), pii_(pii) {}
-
-  const AuditPeriod& period() const override { return period_; }
-  RegistryView& registry() override { return registry_; }
-  const PiiPolicy& pii() const override { return pii_; }
-  void emit(Finding finding) override { findings.push_back(std::move(finding)); }
-  void count_unreadable(std::string_view table, std::string_view column, std::uint64_t n) override {
-    unreadable[UnreadableKey{std::string(table), std::string(column)}] += n;
-  }
-
-  std::vector<Finding> findings;
-  std::map<UnreadableKey, std::uint64_t> unreadable;
-
- private:
-  const AuditPeriod& period_;
-  RegistryView& registry_;
-  const PiiPolicy& pii_;
-};
-
 struct RuleWork {
   const ConfiguredRule* rule;
   RuleOutcome outcome;
   std::vector<Finding> findings;
 };
 
+bool isolated(const AuditOptions& options, const CatalogRule& rule) {
+  switch (options.isolation) {
+    case AuditOptions::Isolation::never:
+      return false;
+    case AuditOptions::Isolation::always:
+      return true;
+    case AuditOptions::Isolation::automatic:
+      return !rule.from_install_dir;
+  }
+  return true;
+}
+
 void run_one(const AuditOptions& options, const PiiPolicy& pii, RuleWork& work) {
   const auto started = std::chrono::steady_clock::now();
-  const auto finish = [&](RuleOutcome::Status status, std::string reason) {
-    work.outcome.status = status;
-    work.outcome.reason = std::move(reason);
-    work.outcome.seconds =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  };
-  std::unique_ptr<RuleInstance> instance = work.rule->rule->make();
-  if (!instance) return finish(RuleOutcome::Status::failed, "the rule could not be created");
-  if (const Status s = instance->configure(work.rule->options); !s) {
-    return finish(RuleOutcome::Status::failed, "configuration refused: " + s.message());
-  }
-  try {
-    RegistryView registry(options.db_path.string());
-    RuleRunContext context(options.period, registry, pii);
-    const Status s = instance->run(context);
-    work.outcome.unreadable = std::move(context.unreadable);
-    if (!s) {
-      return finish(RuleOutcome::Status::failed, s.message());
-    }
-    work.findings = std::move(context.findings);
-  } catch (const std::exception& e) {
-    return finish(RuleOutcome::Status::failed, e.what());
-  }
-  finish(RuleOutcome::Status::ok, "");
+  const CatalogRule& rule = *work.rule->rule;
+  RuleExecution e =
+      isolated(options, rule)
+          ? execute_isolated(options.worker_binary, options.plugin_dirs,
+                             options.allow_untrusted_plugins, rule.entry.info.id,
+                             work.rule->options, options.db_path, options.period, pii.reveal(),
+                             {options.rule_timeout_s, options.rule_memory_mb})
+          : execute_in_process(rule, work.rule->options, options.db_path, options.period, pii);
+  work.outcome.status = e.ok ? RuleOutcome::Status::ok : RuleOutcome::Status::failed;
+  work.outcome.reason = std::move(e.reason);
+  work.outcome.unreadable = std::move(e.unreadable);
+  if (e.ok) work.findings = std::move(e.findings);
+  work.outcome.seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
 }
 
 // Fingerprints: a hash of rule, code and the subject's natural identity. Two

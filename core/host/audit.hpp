@@ -105,6 +105,15 @@ struct AuditOptions {
   AuditPeriod period = AuditPeriod::of_month(2022, 4);
   unsigned jobs = 1;
   bool reveal_pii = false;
+
+  // Which rules run in a child process (rule_execution.hpp): automatic means
+  // those not from the install's own directories.
+  enum class Isolation { never, automatic, always } isolation = Isolation::never;
+  unsigned rule_timeout_s = 0;       // isolated rules only; 0: none
+  std::uint64_t rule_memory_mb = 0;  // isolated rules only; 0: none
+  std::filesystem::path worker_binary;  // the regaudit binary that runs isolated rules
+  std::vector<std::filesystem::path> plugin_dirs;  // for the isolated worker's catalogue
+  bool allow_untrusted_plugins = false;
 };
 
 // Runs `rules` (already resolved against the profile). Throws RegistryError

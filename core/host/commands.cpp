@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <iostream>
 
 #include "audit.hpp"
 #include "earlier_report.hpp"
@@ -34,6 +35,7 @@ void note(bool quiet, fmt::format_string<Args...> format, Args&&... args) {
 // reported on stderr and skipped.
 std::optional<PluginCatalog> load_catalog(const PluginOptions& options, bool quiet) {
   PluginCatalog catalog;
+  catalog.set_allow_untrusted(options.allow_untrusted);
   if (const Status s = catalog.load_builtin(); !s) note(quiet, "warning: {}", s.message());
   for (const auto& dir : options.plugin_dirs) {
     if (const Status s = catalog.load_directory(dir, false); !s) {
@@ -130,7 +132,20 @@ int run_command(const RunCommand& cmd) {
 
     note(cmd.quiet, "auditing {} for {} with {} rules", cmd.db.filename().string(), period->label(),
          rules->size());
-    AuditResult result = run_audit({cmd.db, *period, cmd.jobs, cmd.reveal_pii}, *profile, *rules);
+    AuditOptions options;
+    options.db_path = cmd.db;
+    options.period = *period;
+    options.jobs = cmd.jobs;
+    options.reveal_pii = cmd.reveal_pii;
+    options.isolation = cmd.isolate == "always"  ? AuditOptions::Isolation::always
+                        : cmd.isolate == "never" ? AuditOptions::Isolation::never
+                                                 : AuditOptions::Isolation::automatic;
+    options.rule_timeout_s = cmd.rule_timeout_s;
+    options.rule_memory_mb = cmd.rule_memory_mb;
+    options.worker_binary = install_prefix() / "bin" / "regaudit";
+    options.plugin_dirs = cmd.plugins.plugin_dirs;
+    options.allow_untrusted_plugins = cmd.plugins.allow_untrusted;
+    AuditResult result = run_audit(options, *profile, *rules);
     result.refused_plugins = catalog->refused();
     result.history = std::move(history);
     if (baseline) reports::apply_baseline(result, std::move(*baseline));
@@ -240,6 +255,21 @@ int check_db_command(const std::filesystem::path& db) {
     error("{}", e.what());
     return kExitBadInput;
   }
+}
+
+int synth_command(synth::Options options, const std::string& period) {
+  const auto parsed = AuditPeriod::parse(period);
+  if (!parsed) {
+    error("--period: '{}' is not a month in the form YYYY-MM", period);
+    return kExitBadInput;
+  }
+  options.period = *parsed;
+  if (const Status s = synth::generate(options, std::cerr); !s) {
+    error("{}", s.message());
+    return kExitBadInput;
+  }
+  fmt::print("{}\n", options.out_path);
+  return kExitOk;
 }
 
 int new_rule_command(const std::string& rule_id, const std::filesystem::path& dir) {

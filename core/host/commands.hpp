@@ -4,9 +4,12 @@
 #pragma once
 
 #include <filesystem>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
+
+#include "synth/synth.hpp"
 
 namespace regaudit::host {
 
@@ -17,6 +20,7 @@ inline constexpr int kExitRuleFailed = 3;
 
 struct PluginOptions {
   std::vector<std::filesystem::path> plugin_dirs;
+  bool allow_untrusted = false;
 };
 
 struct RunCommand {
@@ -32,10 +36,15 @@ struct RunCommand {
   std::filesystem::path baseline;              // last month's report.xml
   std::vector<std::filesystem::path> history;  // earlier reports for the trend chart
   std::size_t html_max_findings = 500;
+  std::string isolate = "auto";  // auto, always, never
+  unsigned rule_timeout_s = 3600;
+  std::uint64_t rule_memory_mb = 0;
   bool quiet = false;
 };
 
 int run_command(const RunCommand& cmd);
+// `regaudit synth`: writes options.out_path; period is "YYYY-MM".
+int synth_command(synth::Options options, const std::string& period);
 int rules_command(const PluginOptions& plugins, const std::filesystem::path& profile);
 int explain_command(const PluginOptions& plugins, const std::string& rule_id);
 int check_db_command(const std::filesystem::path& db);

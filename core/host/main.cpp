@@ -5,14 +5,21 @@
 #include <thread>
 
 #include "commands.hpp"
+#include "import_commands.hpp"
+#include "rule_execution.hpp"
+#include "synth/synth.hpp"
 #include "regaudit/version.hpp"
 
 namespace {
 
 void add_plugin_options(CLI::App* app, regaudit::host::PluginOptions& options) {
   app->add_option("--plugin-dir", options.plugin_dirs,
-                  "Also load every plugin (*.so) in this directory; repeatable")
+                  "Also load every plugin (*.so) and declarative rule (*.xml) in this "
+                  "directory; repeatable")
       ->check(CLI::ExistingDirectory);
+  app->add_flag("--allow-untrusted-plugins", options.allow_untrusted,
+                "Load plugins even from world-writable files or directories, or ones owned by "
+                "another user");
 }
 
 }  // namespace
@@ -68,6 +75,15 @@ int main(int argc, char** argv) {
       ->add_option("--html-max-findings", run.html_max_findings,
                    "Findings listed per rule in report.html (default 500; report.xml has all)")
       ->check(CLI::Range(std::size_t{1}, std::size_t{1000000}));
+  run_app->add_option("--isolate", run.isolate,
+                      "Run rules in child processes: auto (default: plugins and rules from "
+                      "--plugin-dir), always, never")
+      ->check(CLI::IsMember({"auto", "always", "never"}));
+  run_app->add_option("--rule-timeout", run.rule_timeout_s,
+                      "Seconds an isolated rule may run before it is killed (default 3600; 0: "
+                      "no limit)");
+  run_app->add_option("--rule-memory", run.rule_memory_mb,
+                      "MiB of heap an isolated rule may use (default 0: no limit)");
   run_app->add_flag("--quiet,-q", run.quiet, "Print nothing but errors");
 
   PluginOptions list_plugins;
@@ -93,6 +109,27 @@ int main(int argc, char** argv) {
       ->required()
       ->check(CLI::ExistingFile);
 
+  regaudit::synth::Options synth;
+  std::string synth_period = "2022-04";
+  CLI::App* synth_app = app.add_subcommand(
+      "synth", "Generate a synthetic city registry with known answers (table _truth)");
+  synth_app->add_option("--out", synth.out_path, "The registry file to write (must not exist)")
+      ->required();
+  synth_app->add_option("--persons", synth.persons, "Persons with a hukou in the city")
+      ->check(CLI::Range(std::int64_t{1}, std::int64_t{100'000'000}))
+      ->capture_default_str();
+  synth_app->add_option("--seed", synth.seed, "Random seed; the same arguments give the same file")
+      ->capture_default_str();
+  synth_app->add_option("--period", synth_period, "The last month with events, YYYY-MM")
+      ->capture_default_str();
+  synth_app->add_option("--months", synth.months,
+                        "Months of events ending with --period (each gets its _truth)")
+      ->check(CLI::Range(1, 24))
+      ->capture_default_str();
+
+  int module_exit = -1;
+  regaudit::import_cli::add_commands(app, &module_exit);
+
   std::string new_rule_id;
   std::filesystem::path new_rule_dir;
   CLI::App* new_rule_app = app.add_subcommand(
@@ -112,6 +149,26 @@ int main(int argc, char** argv) {
       ->check(CLI::ExistingFile);
   verify_app->footer("Exit 0: made from this registry; 1: not; 2: unreadable input.");
 
+  // The isolated worker (rule_execution.hpp): started by `run`, not by people.
+  std::filesystem::path worker_db;
+  std::string worker_period;
+  std::string worker_rule;
+  std::vector<std::filesystem::path> worker_plugin_dirs;
+  std::vector<std::string> worker_params;
+  bool worker_reveal = false;
+  bool worker_untrusted = false;
+  std::uint64_t worker_memory_mb = 0;
+  CLI::App* worker_app = app.add_subcommand("__rule-worker", "");
+  worker_app->group("");
+  worker_app->add_option("--db", worker_db)->required();
+  worker_app->add_option("--period", worker_period)->required();
+  worker_app->add_option("--rule", worker_rule)->required();
+  worker_app->add_option("--plugin-dir", worker_plugin_dirs);
+  worker_app->add_option("--param", worker_params);
+  worker_app->add_flag("--reveal-pii", worker_reveal);
+  worker_app->add_flag("--allow-untrusted-plugins", worker_untrusted);
+  worker_app->add_option("--memory-mb", worker_memory_mb);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -119,6 +176,8 @@ int main(int argc, char** argv) {
     return code == 0 ? kExitOk : kExitBadInput;
   }
 
+  if (module_exit >= 0) return module_exit;
+  if (*synth_app) return synth_command(synth, synth_period);
   if (*run_app) {
     if (run.jobs == 0) run.jobs = std::max(1u, std::thread::hardware_concurrency());
     return run_command(run);
@@ -127,6 +186,10 @@ int main(int argc, char** argv) {
   if (*explain_app) return explain_command(explain_plugins, explain_rule);
   if (*check_app) return check_db_command(check_db);
   if (*verify_app) return verify_command(verify_report, verify_db);
+  if (*worker_app) {
+    return rule_worker_main(worker_db, worker_period, worker_rule, worker_plugin_dirs,
+                            worker_untrusted, worker_params, worker_reveal, worker_memory_mb);
+  }
   if (*new_rule_app) {
     return new_rule_command(
         new_rule_id, new_rule_dir.empty() ? std::filesystem::path(new_rule_id) : new_rule_dir);

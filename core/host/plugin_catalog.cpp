@@ -6,6 +6,9 @@
 #include <algorithm>
 #include <boost/dll/runtime_symbol_info.hpp>
 #include <boost/dll/shared_library.hpp>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <cstring>
 #include <memory>
 #include <regex>
@@ -41,10 +44,30 @@ Status PluginCatalog::refuse(const std::filesystem::path& file, std::string reas
   return Status::error(fmt::format("plugin {} refused: {}", file.string(), reason));
 }
 
+std::string PluginCatalog::distrust(const std::filesystem::path& path) const {
+  if (allow_untrusted_) return "";
+  struct stat st {};
+  if (stat(path.c_str(), &st) != 0) return "";  // loading will report it
+  if ((st.st_mode & S_IWOTH) != 0) {
+    return fmt::format("{} is world-writable, so anyone could have replaced it; fix its mode "
+                       "(chmod o-w) or pass --allow-untrusted-plugins",
+                       path.string());
+  }
+  if (st.st_uid != 0 && st.st_uid != geteuid()) {
+    return fmt::format("{} is owned by user {}, neither root nor you; pass "
+                       "--allow-untrusted-plugins if you trust it",
+                       path.string(), st.st_uid);
+  }
+  return "";
+}
+
 Status PluginCatalog::load_directory(const std::filesystem::path& dir, bool install_dir) {
   std::error_code ec;
   if (!std::filesystem::is_directory(dir, ec)) {
     return Status::error(fmt::format("plugin directory {} does not exist", dir.string()));
+  }
+  if (const std::string why = distrust(dir); !why.empty()) {
+    return Status::error(fmt::format("plugin directory refused: {}", why));
   }
   std::vector<std::filesystem::path> files;
   for (const auto& item : std::filesystem::directory_iterator(dir, ec)) {
@@ -62,6 +85,7 @@ Status PluginCatalog::load_directory(const std::filesystem::path& dir, bool inst
 }
 
 Status PluginCatalog::load_file(const std::filesystem::path& file, bool install_dir) {
+  if (const std::string why = distrust(file); !why.empty()) return refuse(file, why);
   boost::dll::shared_library library;
   boost::dll::fs::error_code ec;
   library.load(file, boost::dll::load_mode::rtld_now | boost::dll::load_mode::rtld_local, ec);
@@ -112,6 +136,7 @@ Status PluginCatalog::load_file(const std::filesystem::path& file, bool install_
 }
 
 Status PluginCatalog::load_rule_file(const std::filesystem::path& file, bool install_dir) {
+  if (const std::string why = distrust(file); !why.empty()) return refuse(file, why);
   std::string error;
   auto definition = read_declarative_rule(file, error);
   if (!definition) return refuse(file, error);

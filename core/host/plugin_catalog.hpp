@@ -48,14 +48,22 @@ class PluginCatalog {
   // file and the reason.
   Status load_file(const std::filesystem::path& file, bool install_dir);
 
+  // Plugin trust: by default a plugin file or directory that is
+  // world-writable, or owned by a user other than root and the one running
+  // regaudit, is refused. true turns the check off.
+  void set_allow_untrusted(bool allow) { allow_untrusted_ = allow; }
+
   const std::vector<CatalogRule>& rules() const { return rules_; }
   const std::vector<RefusedPlugin>& refused() const { return refused_; }
   const CatalogRule* find(std::string_view rule_id) const;
 
  private:
   Status refuse(const std::filesystem::path& file, std::string reason);
+  // Why `path` is not to be trusted; empty when it is.
+  std::string distrust(const std::filesystem::path& path) const;
   std::vector<CatalogRule> rules_;
   std::vector<RefusedPlugin> refused_;
+  bool allow_untrusted_ = false;
 };
 
 // The install's plugin directory, located relative to the running binary

@@ -27,10 +27,17 @@ std::unordered_map<std::string, NumberSubscriptions> subscriptions_by_number(Run
     if (number.empty()) continue;
     NumberSubscriptions& subs = out[std::move(number)];
     subs.has_counted = true;
+    const std::int64_t id = rows.int64(0);
+    if (!subs.last_counted ||
+        std::pair(subs.last_counted->activated_at, subs.last_counted->subscription_id) <
+            std::pair(activated.instant(), id)) {
+      subs.last_counted = CountedSubscription{
+          id, activated.instant(),
+          deactivated.is_null() ? std::nullopt : std::optional<Instant>(deactivated.instant())};
+    }
     const bool in_force =
         activated.instant() < as_of && (deactivated.is_null() || deactivated.instant() >= as_of);
     if (!in_force) continue;
-    const std::int64_t id = rows.int64(0);
     if (subs.in_force && std::pair(subs.in_force->activated_at, subs.in_force->subscription_id) >
                              std::pair(activated.instant(), id)) {
       continue;
@@ -39,6 +46,13 @@ std::unordered_map<std::string, NumberSubscriptions> subscriptions_by_number(Run
                                         std::string(rows.text(3)), activated.instant()};
   }
   return out;
+}
+
+nf::Count read_count(const Statement& row, int column, RunContext& context, std::string_view table,
+                     std::string_view column_name) {
+  const nf::Count c = nf::count(row.text(column));
+  if (c.state == nf::Count::State::unreadable) context.count_unreadable(table, column_name);
+  return c;
 }
 
 std::string minute_text(Instant t) {

@@ -26,9 +26,19 @@ struct SubscriptionInForce {
   Instant activated_at = 0;
 };
 
+// A counted subscription, for evidence.
+struct CountedSubscription {
+  std::int64_t subscription_id = 0;
+  Instant activated_at = 0;
+  std::optional<Instant> deactivated_at;  // nullopt = still active
+};
+
 struct NumberSubscriptions {
   bool has_counted = false;  // at least one counted subscription
   std::optional<SubscriptionInForce> in_force;
+  // The counted subscription activated last (ties: highest subscription_id),
+  // whether in force at A or not; set whenever has_counted is.
+  std::optional<CountedSubscription> last_counted;
 };
 
 // Every number's counted subscriptions, reduced to what the rules need.
@@ -37,6 +47,13 @@ struct NumberSubscriptions {
 // in force at A (activated < A, deactivated NULL or >= A) the one activated
 // last wins, ties to the highest subscription_id.
 std::unordered_map<std::string, NumberSubscriptions> subscriptions_by_number(RunContext& context);
+
+// Reads column `column` of the current row as a count (SPEC section 2's
+// count normal form: trimmed ASCII digits), counting it as unreadable under
+// (table, column_name) when it is. Used for counts and non-negative
+// quantities (durations, team sizes); a negative number is unreadable.
+nf::Count read_count(const Statement& row, int column, RunContext& context, std::string_view table,
+                     std::string_view column_name);
 
 // "2022-04-03 09:30" for messages.
 std::string minute_text(Instant t);

@@ -182,10 +182,10 @@ class HukouMismatch {
       if (const auto street = hukou_street_of.find(id.text); street != hukou_street_of.end()) {
         f.street = street->second;
       }
-      f.identity = fmt::format("{}\x1f{}", id.text, number);
+      const std::string source = nf::enumeration(links.text(3));
+      f.identity = fmt::format("{}\x1f{}\x1f{}", id.text, number, source);
       f.evidence.push_back({"phone_subscriptions", sub.subscription_id});
       const PiiPolicy& pii = context.pii();
-      const std::string source = nf::enumeration(links.text(3));
       f.message_zh = fmt::format(
           "号码 {} 自 {} 起实名登记在他人（{}）名下，但{}记录（{}）仍登记为 {} "
           "本人的号码：号码由他人使用。",

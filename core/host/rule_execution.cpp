@@ -1,0 +1,366 @@
+#include "rule_execution.hpp"
+
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+extern char** environ;
+
+namespace regaudit::host {
+namespace {
+
+class RuleRunContext final : public RunContext {
+ public:
+  RuleRunContext(const AuditPeriod& period, RegistryView& registry, const PiiPolicy& pii)
+      : period_(period), registry_(registry), pii_(pii) {}
+
+  const AuditPeriod& period() const override { return period_; }
+  RegistryView& registry() override { return registry_; }
+  const PiiPolicy& pii() const override { return pii_; }
+  void emit(Finding finding) override { findings.push_back(std::move(finding)); }
+  void count_unreadable(std::string_view table, std::string_view column,
+                        std::uint64_t n) override {
+    unreadable[UnreadableKey{std::string(table), std::string(column)}] += n;
+  }
+
+  std::vector<Finding> findings;
+  std::map<UnreadableKey, std::uint64_t> unreadable;
+
+ private:
+  const AuditPeriod& period_;
+  RegistryView& registry_;
+  const PiiPolicy& pii_;
+};
+
+// The result stream: "RGA1", then records tagged F (finding), U (unreadable
+// count), S (status, last). Strings are a 32-bit length and bytes; integers
+// and doubles 8 raw bytes (the child is the same binary on the same machine).
+class Writer {
+ public:
+  void tag(char t) { buffer_.push_back(t); }
+  void str(std::string_view s) {
+    const auto n = static_cast<std::uint32_t>(s.size());
+    raw(&n, sizeof n);
+    buffer_.append(s);
+  }
+  void i64(std::int64_t v) { raw(&v, sizeof v); }
+  void f64(double v) { raw(&v, sizeof v); }
+  const std::string& bytes() const { return buffer_; }
+
+ private:
+  void raw(const void* p, std::size_t n) { buffer_.append(static_cast<const char*>(p), n); }
+  std::string buffer_ = "RGA1";
+};
+
+class Reader {
+ public:
+  explicit Reader(std::string_view data) : data_(data) {}
+  bool expect_header() { return take(4) == "RGA1"; }
+  bool at_end() const { return pos_ >= data_.size(); }
+  char tag() { return at_end() ? '\0' : data_[pos_++]; }
+  std::string str() {
+    std::uint32_t n = 0;
+    copy(&n, sizeof n);
+    return std::string(take(n));
+  }
+  std::int64_t i64() {
+    std::int64_t v = 0;
+    copy(&v, sizeof v);
+    return v;
+  }
+  double f64() {
+    double v = 0;
+    copy(&v, sizeof v);
+    return v;
+  }
+  bool ok() const { return ok_; }
+
+ private:
+  std::string_view take(std::size_t n) {
+    if (data_.size() - pos_ < n) {
+      ok_ = false;
+      pos_ = data_.size();
+      return {};
+    }
+    const auto s = data_.substr(pos_, n);
+    pos_ += n;
+    return s;
+  }
+  void copy(void* out, std::size_t n) {
+    const auto s = take(n);
+    if (s.size() == n) std::memcpy(out, s.data(), n);
+  }
+  std::string_view data_;
+  std::size_t pos_ = 0;
+  bool ok_ = true;
+};
+
+std::string serialize(const RuleExecution& e) {
+  Writer w;
+  for (const Finding& f : e.findings) {
+    w.tag('F');
+    w.str(f.code);
+    w.str(f.subject_table);
+    w.i64(f.subject_key);
+    w.str(f.street);
+    w.f64(f.cost_minutes);
+    w.str(f.message_zh);
+    w.str(f.message_en);
+    w.str(f.identity);
+    w.i64(static_cast<std::int64_t>(f.evidence.size()));
+    for (const EvidenceRef& ref : f.evidence) {
+      w.str(ref.table);
+      w.i64(ref.key);
+    }
+  }
+  for (const auto& [key, count] : e.unreadable) {
+    w.tag('U');
+    w.str(key.table);
+    w.str(key.column);
+    w.i64(static_cast<std::int64_t>(count));
+  }
+  w.tag('S');
+  w.i64(e.ok ? 1 : 0);
+  w.str(e.reason);
+  return w.bytes();
+}
+
+// False when the stream is cut short or malformed (the child died mid-way).
+bool deserialize(std::string_view data, RuleExecution& e) {
+  Reader r(data);
+  if (!r.expect_header()) return false;
+  while (!r.at_end()) {
+    switch (r.tag()) {
+      case 'F': {
+        Finding f;
+        f.code = r.str();
+        f.subject_table = r.str();
+        f.subject_key = r.i64();
+        f.street = r.str();
+        f.cost_minutes = r.f64();
+        f.message_zh = r.str();
+        f.message_en = r.str();
+        f.identity = r.str();
+        const std::int64_t n = r.i64();
+        for (std::int64_t i = 0; i < n && r.ok(); ++i) {
+          EvidenceRef ref;
+          ref.table = r.str();
+          ref.key = r.i64();
+          f.evidence.push_back(std::move(ref));
+        }
+        e.findings.push_back(std::move(f));
+        break;
+      }
+      case 'U': {
+        UnreadableKey key;
+        key.table = r.str();
+        key.column = r.str();
+        e.unreadable[key] += static_cast<std::uint64_t>(r.i64());
+        break;
+      }
+      case 'S':
+        e.ok = r.i64() == 1;
+        e.reason = r.str();
+        return r.ok() && r.at_end();
+      default:
+        return false;
+    }
+    if (!r.ok()) return false;
+  }
+  return false;
+}
+
+bool write_all(int fd, std::string_view data) {
+  while (!data.empty()) {
+    const ssize_t n = write(fd, data.data(), data.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return false;
+    }
+    data.remove_prefix(static_cast<std::size_t>(n));
+  }
+  return true;
+}
+
+std::string describe_signal(int sig) {
+  const char* name = strsignal(sig);
+  return fmt::format("crashed with signal {} ({})", sig, name != nullptr ? name : "?");
+}
+
+}  // namespace
+
+RuleExecution execute_in_process(const CatalogRule& rule, const RuleOptions& options,
+                                 const std::filesystem::path& db, const AuditPeriod& period,
+                                 const PiiPolicy& pii) {
+  RuleExecution e;
+  std::unique_ptr<RuleInstance> instance = rule.make();
+  if (!instance) {
+    e.reason = "the rule could not be created";
+    return e;
+  }
+  if (const Status s = instance->configure(options); !s) {
+    e.reason = "configuration refused: " + s.message();
+    return e;
+  }
+  try {
+    RegistryView registry(db.string());
+    RuleRunContext context(period, registry, pii);
+    const Status s = instance->run(context);
+    e.unreadable = std::move(context.unreadable);
+    if (!s) {
+      e.reason = s.message();
+      return e;
+    }
+    e.findings = std::move(context.findings);
+    e.ok = true;
+  } catch (const std::exception& ex) {
+    e.reason = ex.what();
+  }
+  return e;
+}
+
+RuleExecution execute_isolated(const std::filesystem::path& worker_binary,
+                               const std::vector<std::filesystem::path>& plugin_dirs,
+                               bool allow_untrusted_plugins, const std::string& rule_id,
+                               const RuleOptions& options, const std::filesystem::path& db,
+                               const AuditPeriod& period, bool reveal_pii,
+                               const IsolationLimits& limits) {
+  RuleExecution e;
+  std::vector<std::string> args = {worker_binary.string(), "__rule-worker", "--db", db.string(),
+                                   "--period", period.label(), "--rule", rule_id};
+  for (const auto& dir : plugin_dirs) {
+    args.push_back("--plugin-dir");
+    args.push_back(dir.string());
+  }
+  for (const auto& [name, value] : options.values()) {
+    args.push_back("--param");
+    args.push_back(name + "=" + value);
+  }
+  if (reveal_pii) args.push_back("--reveal-pii");
+  if (allow_untrusted_plugins) args.push_back("--allow-untrusted-plugins");
+  if (limits.memory_mb > 0) {
+    args.push_back("--memory-mb");
+    args.push_back(std::to_string(limits.memory_mb));
+  }
+  std::vector<char*> argv;
+  for (std::string& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+
+  int pipe_fds[2];
+  if (pipe2(pipe_fds, O_CLOEXEC) != 0) {
+    e.reason = fmt::format("cannot create a pipe: {}", std::strerror(errno));
+    return e;
+  }
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, pipe_fds[1], STDOUT_FILENO);
+  pid_t pid = 0;
+  const int spawned = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  close(pipe_fds[1]);
+  if (spawned != 0) {
+    close(pipe_fds[0]);
+    e.reason = fmt::format("cannot start the isolated worker {}: {}", argv[0], std::strerror(spawned));
+    return e;
+  }
+
+  std::string data;
+  bool timed_out = false;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(limits.timeout_s);
+  char buffer[65536];
+  while (true) {
+    int wait_ms = -1;
+    if (limits.timeout_s > 0) {
+      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+          deadline - std::chrono::steady_clock::now());
+      if (left.count() <= 0) {
+        timed_out = true;
+        kill(pid, SIGKILL);
+        break;
+      }
+      wait_ms = static_cast<int>(std::min<long long>(left.count(), 1000));
+    }
+    pollfd p{pipe_fds[0], POLLIN, 0};
+    const int ready = poll(&p, 1, wait_ms);
+    if (ready < 0 && errno != EINTR) break;
+    if (ready <= 0) continue;
+    const ssize_t n = read(pipe_fds[0], buffer, sizeof buffer);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    data.append(buffer, static_cast<std::size_t>(n));
+  }
+  close(pipe_fds[0]);
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+
+  if (timed_out) {
+    e.reason = fmt::format("timeout: ran past --rule-timeout of {} s and was killed", limits.timeout_s);
+    return e;
+  }
+  if (WIFSIGNALED(status)) {
+    e.reason = describe_signal(WTERMSIG(status));
+    if (limits.memory_mb > 0 && (WTERMSIG(status) == SIGKILL || WTERMSIG(status) == SIGABRT)) {
+      e.reason += fmt::format(" (possibly out of memory: --rule-memory {} MiB)", limits.memory_mb);
+    }
+    return e;
+  }
+  RuleExecution parsed;
+  if (!deserialize(data, parsed)) {
+    e.reason = fmt::format("the isolated worker exited with code {} without a complete result",
+                           WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+    return e;
+  }
+  if (!parsed.ok && parsed.reason.find("bad_alloc") != std::string::npos && limits.memory_mb > 0) {
+    parsed.reason = fmt::format("memory: ran past --rule-memory of {} MiB ({})", limits.memory_mb,
+                                parsed.reason);
+  }
+  return parsed;
+}
+
+int rule_worker_main(const std::filesystem::path& db, const std::string& period_text,
+                     const std::string& rule_id, const std::vector<std::filesystem::path>& plugin_dirs,
+                     bool allow_untrusted_plugins, const std::vector<std::string>& params,
+                     bool reveal_pii, std::uint64_t memory_mb) {
+  // Results go to the original standard output; anything the rule prints goes
+  // to standard error.
+  const int out = dup(STDOUT_FILENO);
+  if (out < 0 || dup2(STDERR_FILENO, STDOUT_FILENO) < 0) return 2;
+  if (memory_mb > 0) {
+    const rlim_t bytes = static_cast<rlim_t>(memory_mb) * 1024 * 1024;
+    const rlimit limit{bytes, bytes};
+    setrlimit(RLIMIT_DATA, &limit);
+  }
+  RuleExecution e;
+  const auto period = AuditPeriod::parse(period_text);
+  PluginCatalog catalog;
+  catalog.set_allow_untrusted(allow_untrusted_plugins);
+  (void)catalog.load_builtin();
+  for (const auto& dir : plugin_dirs) (void)catalog.load_directory(dir, false);
+  const CatalogRule* rule = catalog.find(rule_id);
+  std::map<std::string, std::string> values;
+  for (const std::string& p : params) {
+    const auto eq = p.find('=');
+    if (eq != std::string::npos) values[p.substr(0, eq)] = p.substr(eq + 1);
+  }
+  if (!period) {
+    e.reason = "the worker was given no valid period";
+  } else if (rule == nullptr) {
+    e.reason = fmt::format("the isolated worker could not load rule '{}'", rule_id);
+  } else {
+    e = execute_in_process(*rule, RuleOptions(values), db, *period, PiiPolicy(reveal_pii));
+  }
+  const bool written = write_all(out, serialize(e));
+  close(out);
+  return written ? 0 : 2;
+}
+
+}  // namespace regaudit::host

@@ -1,0 +1,614 @@
+// checkin-redundancy: formalist check-ins (打卡) that recorded nothing the
+// system did not already hold, proved only by a photo, or repeated another
+// team's recent visit. SPEC section 4; doc page: doc.md.
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <algorithm>
+#include <cstddef>
+#include <limits>
+#include <optional>
+#include <string>
+#include <tuple>
+#include <unordered_map>
+#include <unordered_set>
+#include <utility>
+#include <vector>
+
+#include "kCheckinRedundancyDoc.inc"
+#include "phone_resolver.hpp"
+#include "regaudit/normal_forms.hpp"
+#include "regaudit/plugin.hpp"
+#include "rule_support.hpp"
+
+namespace regaudit::rules {
+namespace {
+
+constexpr const char* kRuleId = "checkin-redundancy";
+constexpr const char* kTravelRecords = "travel_records";
+constexpr const char* kSelfReports = "self_reports";
+
+// One of a person's records (a travel record or a self-report) as evidence;
+// ordered so that the earliest recorded one (ties: travel records first, then
+// the lowest key) is the one shown.
+struct RecordRef {
+  Instant recorded_at = 0;
+  bool is_self_report = false;
+  std::int64_t key = 0;
+  auto rank() const { return std::tuple(recorded_at, is_self_report, key); }
+  EvidenceRef evidence() const { return {is_self_report ? kSelfReports : kTravelRecords, key}; }
+};
+
+void keep_earliest(std::unordered_map<std::string, RecordRef>& map, std::string key,
+                   const RecordRef& ref) {
+  const auto [it, inserted] = map.try_emplace(std::move(key), ref);
+  if (!inserted && ref.rank() < it->second.rank()) it->second = ref;
+}
+
+std::string pair_key(const std::string& person, const std::string& value) {
+  std::string key;
+  key.reserve(person.size() + 1 + value.size());
+  key.append(person).push_back('\x1f');
+  key.append(value);
+  return key;
+}
+
+// A person's records by arrived_at, answering "the earliest recorded record
+// whose arrived_at lies in [lo, hi]" in O(log n) with a segment tree over
+// record order: a person with thousands of records and check-ins stays cheap.
+class ArrivalIndex {
+ public:
+  void add(Instant arrived_at, const RecordRef& ref) { entries_.push_back({arrived_at, ref}); }
+
+  void finish() {
+    std::sort(entries_.begin(), entries_.end(), [](const Entry& a, const Entry& b) {
+      return std::pair(a.arrived_at, a.ref.rank()) < std::pair(b.arrived_at, b.ref.rank());
+    });
+    const std::size_t n = entries_.size();
+    tree_.assign(2 * n, kNone);
+    for (std::size_t i = 0; i < n; ++i) tree_[n + i] = i;
+    for (std::size_t i = n; i-- > 1;) tree_[i] = better(tree_[2 * i], tree_[2 * i + 1]);
+  }
+
+  std::optional<RecordRef> earliest_recorded(Instant lo, Instant hi) const {
+    const auto by_arrival = [](const Entry& e, Instant t) { return e.arrived_at < t; };
+    const auto by_arrival_upper = [](Instant t, const Entry& e) { return t < e.arrived_at; };
+    const std::size_t n = entries_.size();
+    std::size_t l = static_cast<std::size_t>(
+        std::lower_bound(entries_.begin(), entries_.end(), lo, by_arrival) - entries_.begin());
+    std::size_t r = static_cast<std::size_t>(
+        std::upper_bound(entries_.begin(), entries_.end(), hi, by_arrival_upper) -
+        entries_.begin());
+    std::size_t best = kNone;
+    for (l += n, r += n; l < r; l >>= 1, r >>= 1) {
+      if (l & 1) best = better(best, tree_[l++]);
+      if (r & 1) best = better(best, tree_[--r]);
+    }
+    if (best == kNone) return std::nullopt;
+    return entries_[best].ref;
+  }
+
+ private:
+  static constexpr std::size_t kNone = static_cast<std::size_t>(-1);
+  struct Entry {
+    Instant arrived_at = 0;
+    RecordRef ref;
+  };
+  std::size_t better(std::size_t a, std::size_t b) const {
+    if (a == kNone) return b;
+    if (b == kNone) return a;
+    return entries_[b].ref.rank() < entries_[a].ref.rank() ? b : a;
+  }
+  std::vector<Entry> entries_;
+  std::vector<std::size_t> tree_;
+};
+
+// One check-in of a resolved person, before A.
+struct Visit {
+  Instant at = 0;
+  std::int64_t checkin_id = 0;
+  std::string team;  // trimmed; empty = NULL
+};
+
+// A person's check-ins, answering "the latest check-in in [lo, t) by a team
+// other than X" in O(log n): for each visit the index of the latest visit
+// with a team (at or before it), and of the latest earlier visit whose team
+// differs from its own.
+class VisitIndex {
+ public:
+  void add(Visit visit) { visits_.push_back(std::move(visit)); }
+
+  void finish() {
+    std::sort(visits_.begin(), visits_.end(), [](const Visit& a, const Visit& b) {
+      return std::pair(a.at, a.checkin_id) < std::pair(b.at, b.checkin_id);
+    });
+    last_with_team_.assign(visits_.size(), kNone);
+    last_other_team_.assign(visits_.size(), kNone);
+    std::ptrdiff_t previous = kNone;
+    for (std::size_t i = 0; i < visits_.size(); ++i) {
+      if (visits_[i].team.empty()) {
+        last_with_team_[i] = previous;
+        continue;
+      }
+      const auto self = static_cast<std::ptrdiff_t>(i);
+      last_with_team_[i] = self;
+      if (previous != kNone) {
+        last_other_team_[i] = visits_[at(previous)].team != visits_[i].team
+                                  ? previous
+                                  : last_other_team_[at(previous)];
+      }
+      previous = self;
+    }
+  }
+
+  // The latest visit with at in [lo, t) whose team is non-NULL and differs
+  // from `team` (non-empty); nullptr when none.
+  const Visit* other_team_between(Instant lo, Instant t, const std::string& team) const {
+    const auto end = std::lower_bound(visits_.begin(), visits_.end(), t,
+                                      [](const Visit& v, Instant x) { return v.at < x; });
+    if (end == visits_.begin()) return nullptr;
+    std::ptrdiff_t k = last_with_team_[at(end - visits_.begin() - 1)];
+    if (k == kNone) return nullptr;
+    if (visits_[at(k)].team == team) k = last_other_team_[at(k)];
+    if (k == kNone || visits_[at(k)].at < lo) return nullptr;
+    return &visits_[at(k)];
+  }
+
+ private:
+  static constexpr std::ptrdiff_t kNone = -1;
+  static std::size_t at(std::ptrdiff_t i) { return static_cast<std::size_t>(i); }
+  std::vector<Visit> visits_;
+  std::vector<std::ptrdiff_t> last_with_team_;
+  std::vector<std::ptrdiff_t> last_other_team_;
+};
+
+struct FieldRow {
+  std::string field;  // enumeration normal form
+  std::string value;  // raw
+};
+
+// A check-in with checked_in_at in P.
+struct Subject {
+  std::int64_t checkin_id = 0;
+  std::string person;    // empty = unresolved
+  std::string identity;  // natural identity for the fingerprint
+  std::string team;
+  std::string street;
+  std::string kind;
+  Instant at = 0;
+  double cost_minutes = 0;
+  bool photo = false;
+  std::vector<FieldRow> fields;
+};
+
+// What the system already held about the persons of the subjects with fields.
+struct KnownFacts {
+  std::unordered_map<std::string, std::int64_t> valid_id_row;  // id -> first person_id
+  std::unordered_map<std::string, std::int64_t> name_row;      // id+name -> first person_id
+  std::unordered_map<std::string, std::pair<Instant, std::int64_t>> phone_link;  // id+phone
+  std::unordered_map<std::string, RecordRef> vehicle;                            // id+vehicle_no
+  std::unordered_map<std::string, RecordRef> origin;                             // id+place
+  std::unordered_map<std::string, ArrivalIndex> arrivals;                        // id
+  std::unordered_map<std::string, std::vector<std::pair<Instant, std::int64_t>>> vaccinations;
+};
+
+// A field's verdict: known, and the row that proves it (none for a dose count
+// of 0 that matches no vaccination).
+struct Verdict {
+  bool known = false;
+  std::optional<EvidenceRef> evidence;
+};
+
+Verdict known_by(std::optional<EvidenceRef> ref) {
+  if (!ref) return {};
+  return {true, std::move(ref)};
+}
+
+Verdict known_by_record(const std::unordered_map<std::string, RecordRef>& map,
+                        const std::string& key, Instant before) {
+  const auto it = map.find(key);
+  if (it == map.end() || it->second.recorded_at >= before) return {};
+  return {true, it->second.evidence()};
+}
+
+class CheckinRedundancy {
+ public:
+  static RuleInfo info() {
+    RuleInfo info;
+    info.id = kRuleId;
+    info.version = "1.0.0";
+    info.title = "Redundant check-ins (形式主义打卡)";
+    info.description =
+        "On-site visits and check-ins that only copied down what the system already held, that "
+        "recorded nothing but a photo, or that repeated another team's visit to the same person "
+        "within the window.";
+    info.documentation = kCheckinRedundancyDoc;
+    info.codes = {
+        {"fully_redundant", Severity::medium,
+         "every item of information collected was already known before the check-in"},
+        {"photo_only", Severity::low, "nothing was collected; only a photo was uploaded"},
+        {"repeat_visit", Severity::medium,
+         "another team visited the same person within the window before"},
+    };
+    info.params = {
+        {"window_days", ParamType::integer, "7",
+         "days before a check-in within which another team's visit makes it a repeat (>= 0)"},
+        {"arrival_tolerance_min", ParamType::integer, "60",
+         "an arrival time collected at a check-in is already known when a record's arrival "
+         "lies at most this many minutes away (inclusive, >= 0)"},
+    };
+    return info;
+  }
+
+  Status configure(const RuleOptions& options) {
+    const std::int64_t days = options.get_integer("window_days");
+    if (days < 0 || days > 36500) {
+      return Status::error(
+          fmt::format("{}: window_days must be between 0 and 36500 days, got {}", kRuleId, days));
+    }
+    const std::int64_t tolerance = options.get_integer("arrival_tolerance_min");
+    if (tolerance < 0 || tolerance > 36500 * 24 * 60) {
+      return Status::error(
+          fmt::format("{}: arrival_tolerance_min must be between 0 and {} minutes, got {}", kRuleId,
+                      36500 * 24 * 60, tolerance));
+    }
+    window_days_ = days;
+    window_s_ = days * kSecondsPerDay;
+    arrival_tolerance_s_ = tolerance * kSecondsPerMinute;
+    return Status::ok();
+  }
+
+  void run(RunContext& context) {
+    const PhoneResolver resolver = PhoneResolver::load(context);
+    std::unordered_map<std::string, VisitIndex> visits;
+    std::vector<Subject> subjects = load_checkins(context, resolver, visits);
+    for (auto& [person, index] : visits) index.finish();
+    load_fields(context, subjects);
+    std::unordered_set<std::string> needed;
+    for (const Subject& s : subjects) {
+      if (!s.person.empty() && !s.fields.empty()) needed.insert(s.person);
+    }
+    const KnownFacts facts = load_facts(context, resolver, needed);
+    for (const Subject& subject : subjects) {
+      check_fields(context, subject, facts);
+      if (subject.fields.empty() && subject.photo) emit_photo_only(context, subject);
+      check_repeat_visit(context, subject, visits);
+    }
+  }
+
+ private:
+  // Reads every check-in once: those before A with a resolved person become
+  // visits, those in P become subjects.
+  static std::vector<Subject> load_checkins(RunContext& context, const PhoneResolver& resolver,
+                                            std::unordered_map<std::string, VisitIndex>& visits) {
+    const AuditPeriod& period = context.period();
+    const int last_day = period.last_day_yyyymmdd();
+    std::vector<Subject> subjects;
+    Statement rows = context.registry().prepare(
+        "SELECT checkin_id, id_number, phone, street, kind, team, team_size, checked_in_at, "
+        "duration_min, photo FROM checkins ORDER BY checkin_id");
+    while (rows.step()) {
+      const TimeValue checked_in = read_time(rows, 7, context, "checkins", "checked_in_at");
+      if (!checked_in.is_readable() || checked_in.instant() >= period.as_of()) continue;
+      const Instant t = checked_in.instant();
+      const nf::IdNumber id = nf::id_number(rows.text(1), last_day);
+      const std::string phone = nf::phone(rows.text(2));
+      std::string person = person_of(id, phone, t, resolver);
+      std::string team = nf::team(rows.text(5));
+      const std::int64_t checkin_id = rows.int64(0);
+      if (!person.empty()) visits[person].add({t, checkin_id, team});
+      if (!period.contains(t)) continue;
+      Subject s;
+      s.checkin_id = checkin_id;
+      s.at = t;
+      s.street = nf::street_code(rows.text(3));
+      s.kind = nf::enumeration(rows.text(4));
+      s.cost_minutes = staff_minutes(rows, context);
+      s.photo = nf::trimmed(rows.text(9)) == "1";
+      const std::string who =
+          !person.empty() ? person : (!id.is_null() ? id.text : "phone:" + phone);
+      s.identity = fmt::format("{}\x1f{}\x1f{}\x1f{}", who, team, s.kind, format_instant(t));
+      s.person = std::move(person);
+      s.team = std::move(team);
+      subjects.push_back(std::move(s));
+    }
+    return subjects;
+  }
+
+  // duration_min x team_size; 0 when either is NULL or unreadable (counted).
+  static double staff_minutes(const Statement& row, RunContext& context) {
+    const nf::Count size = read_count(row, 6, context, "checkins", "team_size");
+    const nf::Count duration = read_count(row, 8, context, "checkins", "duration_min");
+    if (size.state != nf::Count::State::readable || duration.state != nf::Count::State::readable) {
+      return 0.0;
+    }
+    return static_cast<double>(duration.value) * static_cast<double>(size.value);
+  }
+
+  static void load_fields(RunContext& context, std::vector<Subject>& subjects) {
+    std::unordered_map<std::int64_t, std::size_t> index_of;
+    for (std::size_t i = 0; i < subjects.size(); ++i) index_of[subjects[i].checkin_id] = i;
+    Statement rows =
+        context.registry().prepare("SELECT checkin_id, field, value FROM checkin_fields");
+    while (rows.step()) {
+      if (rows.is_null(0)) continue;
+      const auto it = index_of.find(rows.int64(0));
+      if (it == index_of.end()) continue;
+      subjects[it->second].fields.push_back(
+          {nf::enumeration(rows.text(1)), std::string(rows.text(2))});
+    }
+  }
+
+  static KnownFacts load_facts(RunContext& context, const PhoneResolver& resolver,
+                               const std::unordered_set<std::string>& needed) {
+    const int last_day = context.period().last_day_yyyymmdd();
+    KnownFacts facts;
+    Statement persons = context.registry().prepare(
+        "SELECT person_id, id_number, name FROM persons ORDER BY person_id");
+    while (persons.step()) {
+      const nf::IdNumber id = nf::id_number(persons.text(1), last_day);
+      if (id.is_null() || !needed.contains(id.text)) continue;
+      const std::int64_t person_id = persons.int64(0);
+      if (id.valid) facts.valid_id_row.try_emplace(id.text, person_id);
+      const std::string name = nf::name(persons.text(2));
+      if (!name.empty()) facts.name_row.try_emplace(pair_key(id.text, name), person_id);
+    }
+    // Second pass over person_phones: its unreadable values were counted by
+    // the resolver already.
+    Statement links = context.registry().prepare(
+        "SELECT link_id, id_number, phone, recorded_at FROM person_phones");
+    while (links.step()) {
+      const TimeValue recorded = nf::time(links.text(3));
+      if (!recorded.is_readable()) continue;
+      const nf::IdNumber id = nf::id_number(links.text(1), last_day);
+      if (id.is_null() || !needed.contains(id.text)) continue;
+      const std::string phone = nf::phone(links.text(2));
+      if (phone.empty()) continue;
+      const std::pair<Instant, std::int64_t> link{recorded.instant(), links.int64(0)};
+      const auto [it, inserted] = facts.phone_link.try_emplace(pair_key(id.text, phone), link);
+      if (!inserted && link < it->second) it->second = link;
+    }
+    load_travel_records(context, needed, facts);
+    load_self_reports(context, resolver, needed, facts);
+    load_vaccinations(context, needed, facts);
+    for (auto& [person, index] : facts.arrivals) index.finish();
+    for (auto& [person, doses] : facts.vaccinations) std::sort(doses.begin(), doses.end());
+    return facts;
+  }
+
+  // Adds one record (vehicle_no, origin, arrived_at raw texts) of `person`.
+  static void add_record(KnownFacts& facts, const std::string& person, const RecordRef& ref,
+                         std::string_view vehicle_raw, std::string_view origin_raw,
+                         const TimeValue& arrived) {
+    if (std::string vehicle = nf::vehicle_no(vehicle_raw); !vehicle.empty()) {
+      keep_earliest(facts.vehicle, pair_key(person, vehicle), ref);
+    }
+    if (std::string origin = nf::place(origin_raw); !origin.empty()) {
+      keep_earliest(facts.origin, pair_key(person, origin), ref);
+    }
+    if (arrived.is_readable()) facts.arrivals[person].add(arrived.instant(), ref);
+  }
+
+  static void load_travel_records(RunContext& context,
+                                  const std::unordered_set<std::string>& needed,
+                                  KnownFacts& facts) {
+    const int last_day = context.period().last_day_yyyymmdd();
+    Statement rows = context.registry().prepare(
+        "SELECT travel_id, id_number, vehicle_no, origin, arrived_at, recorded_at "
+        "FROM travel_records");
+    while (rows.step()) {
+      const TimeValue recorded = read_time(rows, 5, context, kTravelRecords, "recorded_at");
+      const TimeValue arrived = read_time(rows, 4, context, kTravelRecords, "arrived_at");
+      if (!recorded.is_readable()) continue;
+      const nf::IdNumber id = nf::id_number(rows.text(1), last_day);
+      if (id.is_null() || !needed.contains(id.text)) continue;
+      add_record(facts, id.text, {recorded.instant(), false, rows.int64(0)}, rows.text(2),
+                 rows.text(3), arrived);
+    }
+  }
+
+  static void load_self_reports(RunContext& context, const PhoneResolver& resolver,
+                                const std::unordered_set<std::string>& needed, KnownFacts& facts) {
+    const int last_day = context.period().last_day_yyyymmdd();
+    Statement rows = context.registry().prepare(
+        "SELECT report_id, id_number, phone, reported_at, arrived_at, origin, vehicle_no "
+        "FROM self_reports");
+    while (rows.step()) {
+      const TimeValue reported = read_time(rows, 3, context, kSelfReports, "reported_at");
+      const TimeValue arrived = read_time(rows, 4, context, kSelfReports, "arrived_at");
+      if (!reported.is_readable()) continue;
+      const std::string entity = entity_of(nf::id_number(rows.text(1), last_day),
+                                           nf::phone(rows.text(2)), reported.instant(), resolver);
+      if (!needed.contains(entity)) continue;
+      add_record(facts, entity, {reported.instant(), true, rows.int64(0)}, rows.text(6),
+                 rows.text(5), arrived);
+    }
+  }
+
+  static void load_vaccinations(RunContext& context, const std::unordered_set<std::string>& needed,
+                                KnownFacts& facts) {
+    const int last_day = context.period().last_day_yyyymmdd();
+    Statement rows = context.registry().prepare(
+        "SELECT vaccination_id, id_number, vaccinated_at FROM vaccinations");
+    while (rows.step()) {
+      const TimeValue vaccinated = read_time(rows, 2, context, "vaccinations", "vaccinated_at");
+      if (!vaccinated.is_readable()) continue;
+      const nf::IdNumber id = nf::id_number(rows.text(1), last_day);
+      if (id.is_null() || !needed.contains(id.text)) continue;
+      facts.vaccinations[id.text].emplace_back(vaccinated.instant(), rows.int64(0));
+    }
+  }
+
+  // Whether one collected field was already known before the check-in.
+  // Unreadable arrival times and dose counts are counted here.
+  Verdict judge(RunContext& context, const Subject& s, const FieldRow& row,
+                const KnownFacts& facts) const {
+    const std::string& person = s.person;
+    const int last_day = context.period().last_day_yyyymmdd();
+    if (row.field == "arrived_at") {
+      const TimeValue arrived = nf::time(row.value);
+      if (arrived.is_unreadable()) context.count_unreadable("checkin_fields", "value");
+      if (!arrived.is_readable() || person.empty()) return {};
+      const auto index = facts.arrivals.find(person);
+      if (index == facts.arrivals.end()) return {};
+      const auto ref = index->second.earliest_recorded(arrived.instant() - arrival_tolerance_s_,
+                                                       arrived.instant() + arrival_tolerance_s_);
+      if (!ref || ref->recorded_at >= s.at) return {};
+      return known_by(ref->evidence());
+    }
+    if (row.field == "vaccine_doses") {
+      const nf::Count doses = nf::count(row.value);
+      if (doses.state == nf::Count::State::unreadable) {
+        context.count_unreadable("checkin_fields", "value");
+      }
+      if (doses.state != nf::Count::State::readable || person.empty()) return {};
+      static const std::vector<std::pair<Instant, std::int64_t>> kNone;
+      const auto it = facts.vaccinations.find(person);
+      const auto& given = it == facts.vaccinations.end() ? kNone : it->second;
+      const auto before = std::lower_bound(
+          given.begin(), given.end(), std::pair(s.at, std::numeric_limits<std::int64_t>::min()));
+      const auto n = before - given.begin();
+      if (n != doses.value) return {};
+      if (n == 0) return {true, std::nullopt};
+      return known_by(EvidenceRef{"vaccinations", std::prev(before)->second});
+    }
+    if (person.empty()) return {};
+    if (row.field == "id_number") {
+      const nf::IdNumber id = nf::id_number(row.value, last_day);
+      if (!id.valid || id.text != person) return {};
+      const auto it = facts.valid_id_row.find(person);
+      if (it == facts.valid_id_row.end()) return {};
+      return known_by(EvidenceRef{"persons", it->second});
+    }
+    if (row.field == "name") {
+      const std::string name = nf::name(row.value);
+      if (name.empty()) return {};
+      const auto it = facts.name_row.find(pair_key(person, name));
+      if (it == facts.name_row.end()) return {};
+      return known_by(EvidenceRef{"persons", it->second});
+    }
+    if (row.field == "phone") {
+      const std::string phone = nf::phone(row.value);
+      if (phone.empty()) return {};
+      const auto it = facts.phone_link.find(pair_key(person, phone));
+      if (it == facts.phone_link.end() || it->second.first >= s.at) return {};
+      return known_by(EvidenceRef{"person_phones", it->second.second});
+    }
+    if (row.field == "vehicle_no") {
+      const std::string vehicle = nf::vehicle_no(row.value);
+      if (vehicle.empty()) return {};
+      return known_by_record(facts.vehicle, pair_key(person, vehicle), s.at);
+    }
+    if (row.field == "origin") {
+      const std::string origin = nf::place(row.value);
+      if (origin.empty()) return {};
+      return known_by_record(facts.origin, pair_key(person, origin), s.at);
+    }
+    return {};
+  }
+
+  // Judges every field (so every unreadable value is counted), then emits
+  // fully_redundant when all are known.
+  void check_fields(RunContext& context, const Subject& s, const KnownFacts& facts) const {
+    if (s.fields.empty()) return;
+    bool all_known = true;
+    std::vector<EvidenceRef> evidence;
+    std::vector<std::string> names;
+    for (const FieldRow& row : s.fields) {
+      Verdict v = judge(context, s, row, facts);
+      all_known = all_known && v.known;
+      if (v.evidence) evidence.push_back(std::move(*v.evidence));
+      names.push_back(row.field.empty() ? std::string("?") : row.field);
+    }
+    if (!all_known) return;
+    std::sort(evidence.begin(), evidence.end(), [](const EvidenceRef& a, const EvidenceRef& b) {
+      return std::tie(a.table, a.key) < std::tie(b.table, b.key);
+    });
+    evidence.erase(std::unique(evidence.begin(), evidence.end(),
+                               [](const EvidenceRef& a, const EvidenceRef& b) {
+                                 return a.table == b.table && a.key == b.key;
+                               }),
+                   evidence.end());
+    Finding f = finding_for(s, "fully_redundant");
+    f.evidence = std::move(evidence);
+    const std::string who = context.pii().id_number(s.person);
+    const std::string fields = fmt::format("{}", fmt::join(names, ", "));
+    f.message_zh =
+        fmt::format("{}，{}{}时为 {} 采集的 {} 项信息（{}）系统此前均已掌握：本次采集没有新信息。",
+                    minute_text(s.at), team_zh(s), kind_zh(s), who, s.fields.size(), fields);
+    f.message_en = fmt::format(
+        "The {} of {} on {}{} collected {} item(s) ({}), all of which the system already held: it "
+        "recorded nothing new.",
+        kind_en(s), who, minute_text(s.at), team_en(s), s.fields.size(), fields);
+    context.emit(std::move(f));
+  }
+
+  static void emit_photo_only(RunContext& context, const Subject& s) {
+    Finding f = finding_for(s, "photo_only");
+    f.message_zh = fmt::format("{}，{}{}未采集任何信息，仅上传照片作为打卡凭证。",
+                               minute_text(s.at), team_zh(s), kind_zh(s));
+    f.message_en = fmt::format(
+        "The {} on {}{} collected no information; only a photo was uploaded as proof of the "
+        "visit.",
+        kind_en(s), minute_text(s.at), team_en(s));
+    context.emit(std::move(f));
+  }
+
+  void check_repeat_visit(RunContext& context, const Subject& s,
+                          const std::unordered_map<std::string, VisitIndex>& visits) const {
+    if (s.person.empty() || s.team.empty()) return;
+    const auto index = visits.find(s.person);
+    if (index == visits.end()) return;
+    const Visit* other = index->second.other_team_between(s.at - window_s_, s.at, s.team);
+    if (other == nullptr) return;
+    Finding f = finding_for(s, "repeat_visit");
+    f.evidence.push_back({"checkins", other->checkin_id});
+    const std::string who = context.pii().id_number(s.person);
+    f.message_zh = fmt::format(
+        "{}，{} 上门核查 {}，而 {} 已于 {} 上门（相隔不超过 {} 天）：同一人被不同队伍重复上门。",
+        minute_text(s.at), s.team, who, other->team, minute_text(other->at), window_days_);
+    f.message_en = fmt::format(
+        "{} visited {} on {} although {} had visited on {}, at most {} days before: the same "
+        "person was visited again by another team.",
+        s.team, who, minute_text(s.at), other->team, minute_text(other->at), window_days_);
+    context.emit(std::move(f));
+  }
+
+  static Finding finding_for(const Subject& s, const char* code) {
+    Finding f;
+    f.code = code;
+    f.subject_table = "checkins";
+    f.subject_key = s.checkin_id;
+    f.street = s.street;
+    f.cost_minutes = s.cost_minutes;
+    f.identity = s.identity;
+    return f;
+  }
+
+  static std::string team_zh(const Subject& s) { return s.team.empty() ? "" : s.team + " "; }
+  static std::string team_en(const Subject& s) { return s.team.empty() ? "" : " by " + s.team; }
+  static std::string kind_zh(const Subject& s) {
+    if (s.kind == "home_visit") return "上门走访";
+    if (s.kind == "building_sweep") return "扫楼";
+    if (s.kind == "vaccine_promotion") return "疫苗动员";
+    if (s.kind == "site_duty") return "值守打卡";
+    return "打卡";
+  }
+  static std::string kind_en(const Subject& s) {
+    return s.kind.empty() ? std::string("check-in") : s.kind;
+  }
+
+  std::int64_t window_days_ = 7;
+  Instant window_s_ = 7 * kSecondsPerDay;
+  Instant arrival_tolerance_s_ = 60 * kSecondsPerMinute;
+};
+
+void register_rules(RuleRegistrar& registrar) {
+  registrar.add<CheckinRedundancy>();
+}
+
+}  // namespace
+}  // namespace regaudit::rules
+
+REGAUDIT_PLUGIN("checkin-redundancy", "1.0.0", regaudit::rules::register_rules)

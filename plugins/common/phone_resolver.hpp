@@ -1,0 +1,65 @@
+// Resolving a phone number at a time to a person, and the *entity* of an
+// inquiry or self-report (SPEC section 4, "Resolving a phone X at time T" and
+// duplicate-inquiry), shared by duplicate-inquiry and checkin-redundancy.
+#pragma once
+
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <unordered_map>
+
+#include "regaudit/normal_forms.hpp"
+#include "regaudit/pii.hpp"
+#include "regaudit/rule.hpp"
+
+namespace regaudit::rules {
+
+// Phone X resolves at T to the one distinct normal-form id_number (valid or
+// not, never NULL) among person_phones rows whose phone normalises to X and
+// whose recorded_at is readable and <= T; none or several: unresolved.
+//
+// The set of ids only grows with T, so a number is resolved exactly on
+// [e1, e2), where e1 <= e2 are the two smallest per-id earliest recorded_at
+// values. The index keeps those two per number: O(1) memory per number,
+// O(1) per lookup, whatever the number of persons sharing a phone.
+class PhoneResolver {
+ public:
+  // Reads every person_phones row; each unreadable recorded_at is counted
+  // under (person_phones, recorded_at).
+  static PhoneResolver load(RunContext& context);
+
+  // Adds one link: `phone` and `id` in normal form, both non-empty.
+  void add(const std::string& phone, const std::string& id, Instant recorded_at);
+
+  // The person `phone` (normal form) resolves to at `t`, or nullptr. The
+  // pointer stays valid as long as the resolver does and no add() happens.
+  const std::string* resolve(const std::string& phone, Instant t) const;
+
+ private:
+  static constexpr Instant kNever = std::numeric_limits<Instant>::max();
+  struct Earliest {
+    std::string first_id;  // the id with the earliest recorded_at
+    Instant first_at = kNever;
+    std::string second_id;  // the other id with the earliest recorded_at
+    Instant second_at = kNever;
+  };
+  std::unordered_map<std::string, Earliest> by_phone_;
+};
+
+// The entity of an inquiries or self_reports row (SPEC section 4,
+// duplicate-inquiry): the id_number when valid, else the person its phone
+// resolves to at `at`, else "phone:" + the phone; empty when the row has
+// neither a valid id_number nor a phone. `phone` is in normal form.
+std::string entity_of(const nf::IdNumber& id, const std::string& phone, Instant at,
+                      const PhoneResolver& resolver);
+
+// The person of a check-in (SPEC section 4, checkin-redundancy): the
+// id_number when valid, else the person its phone resolves to at `at`; empty
+// when unresolved.
+std::string person_of(const nf::IdNumber& id, const std::string& phone, Instant at,
+                      const PhoneResolver& resolver);
+
+// An entity as a message shows it, masked through `pii`.
+std::string shown_entity(const std::string& entity, const PiiPolicy& pii);
+
+}  // namespace regaudit::rules

@@ -1,0 +1,257 @@
+// stale-phone: person–phone links the registry still asserts although the
+// number is dead, went to a new owner, or callers reported it wrong.
+// SPEC section 4; doc page: doc.md.
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <string>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "kStalePhoneDoc.inc"
+#include "regaudit/normal_forms.hpp"
+#include "regaudit/plugin.hpp"
+#include "rule_support.hpp"
+
+namespace regaudit::rules {
+namespace {
+
+constexpr const char* kRuleId = "stale-phone";
+
+// An inquiry whose outcome says the number is wrong (empty_number,
+// wrong_person), made before A.
+struct Feedback {
+  Instant called_at = 0;
+  std::int64_t inquiry_id = 0;
+  std::string outcome;
+};
+
+// One examined person_phones row.
+struct Link {
+  std::int64_t link_id = 0;
+  nf::IdNumber id;
+  std::string number;
+  std::string source;
+  Instant recorded_at = 0;
+  std::string street;    // hukou street of the linked person, when known
+  std::string identity;  // normal-form id, number and source
+};
+
+class StalePhone {
+ public:
+  static RuleInfo info() {
+    RuleInfo info;
+    info.id = kRuleId;
+    info.version = "1.0.0";
+    info.title = "Stale phone links (号码失效、易主、反馈未回写)";
+    info.description =
+        "Person–phone links that the registry still asserts although the number has no "
+        "subscription in force (空号), was re-issued to another person after the link was "
+        "recorded, or was reported empty or wrong by verification callers.";
+    info.documentation = kStalePhoneDoc;
+    info.codes = {
+        {"deactivated", Severity::high,
+         "the number has counted subscriptions but none is in force at A (a dead number)"},
+        {"reassigned", Severity::high,
+         "the subscription in force at A belongs to another person and was activated after the "
+         "link was recorded"},
+        {"unfixed_after_feedback", Severity::high,
+         "a call after the link was recorded found the number empty or held by a wrong person"},
+    };
+    return info;
+  }
+
+  Status configure(const RuleOptions&) { return Status::ok(); }
+
+  void run(RunContext& context) {
+    const auto subscriptions = subscriptions_by_number(context);
+    const auto feedback = feedback_by_number(context);
+    const auto hukou_street_of = first_hukou_street_by_id(context);
+    const Instant as_of = context.period().as_of();
+    const int last_day = context.period().last_day_yyyymmdd();
+    Statement links = context.registry().prepare(
+        "SELECT link_id, id_number, phone, source, recorded_at FROM person_phones");
+    while (links.step()) {
+      const TimeValue recorded = read_time(links, 4, context, "person_phones", "recorded_at");
+      if (!recorded.is_readable() || recorded.instant() >= as_of) continue;
+      Link link;
+      link.number = nf::phone(links.text(2));
+      if (link.number.empty()) continue;
+      link.link_id = links.int64(0);
+      link.id = nf::id_number(links.text(1), last_day);
+      link.source = nf::enumeration(links.text(3));
+      link.recorded_at = recorded.instant();
+      if (const auto s = hukou_street_of.find(link.id.text);
+          !link.id.is_null() && s != hukou_street_of.end()) {
+        link.street = s->second;
+      }
+      link.identity = fmt::format("{}\x1f{}\x1f{}", link.id.text, link.number, link.source);
+      if (const auto subs = subscriptions.find(link.number); subs != subscriptions.end()) {
+        check_subscriptions(context, link, subs->second);
+      }
+      if (const auto calls = feedback.find(link.number); calls != feedback.end()) {
+        check_feedback(context, link, calls->second);
+      }
+    }
+  }
+
+ private:
+  // Inquiries with outcome empty_number or wrong_person and a readable
+  // called_at before A, per number, sorted by (called_at, inquiry_id).
+  static std::unordered_map<std::string, std::vector<Feedback>> feedback_by_number(
+      RunContext& context) {
+    const Instant as_of = context.period().as_of();
+    std::unordered_map<std::string, std::vector<Feedback>> out;
+    Statement rows =
+        context.registry().prepare("SELECT inquiry_id, phone, outcome, called_at FROM inquiries");
+    while (rows.step()) {
+      const TimeValue called = read_time(rows, 3, context, "inquiries", "called_at");
+      if (!called.is_readable() || called.instant() >= as_of) continue;
+      std::string outcome = nf::enumeration(rows.text(2));
+      if (outcome != "empty_number" && outcome != "wrong_person") continue;
+      std::string number = nf::phone(rows.text(1));
+      if (number.empty()) continue;
+      out[std::move(number)].push_back({called.instant(), rows.int64(0), std::move(outcome)});
+    }
+    for (auto& [number, calls] : out) {
+      std::sort(calls.begin(), calls.end(), [](const Feedback& a, const Feedback& b) {
+        return std::pair(a.called_at, a.inquiry_id) < std::pair(b.called_at, b.inquiry_id);
+      });
+    }
+    return out;
+  }
+
+  // The hukou_street of the first persons row (lowest person_id) of each id.
+  static std::unordered_map<std::string, std::string> first_hukou_street_by_id(
+      RunContext& context) {
+    const int last_day = context.period().last_day_yyyymmdd();
+    std::unordered_map<std::string, std::string> out;
+    Statement persons = context.registry().prepare(
+        "SELECT id_number, hukou_street FROM persons ORDER BY person_id");
+    while (persons.step()) {
+      const nf::IdNumber id = nf::id_number(persons.text(0), last_day);
+      if (!id.is_null()) out.try_emplace(id.text, nf::street_code(persons.text(1)));
+    }
+    return out;
+  }
+
+  static Finding finding_for(const Link& link, const char* code) {
+    Finding f;
+    f.code = code;
+    f.subject_table = "person_phones";
+    f.subject_key = link.link_id;
+    f.street = link.street;
+    f.identity = link.identity;
+    return f;
+  }
+
+  static std::string holder(const Link& link, const PiiPolicy& pii) {
+    return link.id.is_null() ? std::string("（身份证号为空）") : pii.id_number(link.id.text);
+  }
+  static std::string holder_en(const Link& link, const PiiPolicy& pii) {
+    return link.id.is_null() ? std::string("(no ID number)") : pii.id_number(link.id.text);
+  }
+  static std::string source_zh(const Link& link) {
+    return link.source.empty() ? std::string("登记") : link.source + " ";
+  }
+  static std::string source_en(const Link& link) {
+    return link.source.empty() ? std::string("registry") : link.source;
+  }
+
+  static void check_subscriptions(RunContext& context, const Link& link,
+                                  const NumberSubscriptions& subs) {
+    if (!subs.has_counted) return;
+    if (!subs.in_force) {
+      emit_deactivated(context, link, *subs.last_counted);
+      return;
+    }
+    const SubscriptionInForce& sub = *subs.in_force;
+    if (link.id.is_null() || sub.owner_id.empty() || sub.owner_id == link.id.text) return;
+    if (sub.activated_at <= link.recorded_at) return;  // hukou-mismatch's phone_holder_mismatch
+    emit_reassigned(context, link, sub);
+  }
+
+  static void emit_deactivated(RunContext& context, const Link& link,
+                               const CountedSubscription& last) {
+    const PiiPolicy& pii = context.pii();
+    const std::string as_of = minute_text(context.period().as_of());
+    Finding f = finding_for(link, "deactivated");
+    f.evidence.push_back({"phone_subscriptions", last.subscription_id});
+    const std::string ended_zh =
+        last.deactivated_at ? fmt::format("，已于 {} 注销", format_date(*last.deactivated_at))
+                            : std::string();
+    const std::string ended_en =
+        last.deactivated_at ? fmt::format(", deactivated on {}", format_date(*last.deactivated_at))
+                            : std::string();
+    f.message_zh = fmt::format(
+        "号码 {} 截至 {} 已无在用的实名登记（最后一次登记于 {} 启用{}），是空号；但{}记录（{}）"
+        "仍登记为 {} 的号码。",
+        pii.phone(link.number), as_of, format_date(last.activated_at), ended_zh, source_zh(link),
+        format_date(link.recorded_at), holder(link, pii));
+    f.message_en = fmt::format(
+        "Number {} has no real-name subscription in force on {} (the last one was activated on "
+        "{}{}): it is a dead number, yet the {} link (recorded {}) still asserts it as the "
+        "number of {}.",
+        pii.phone(link.number), as_of, format_date(last.activated_at), ended_en, source_en(link),
+        format_date(link.recorded_at), holder_en(link, pii));
+    context.emit(std::move(f));
+  }
+
+  static void emit_reassigned(RunContext& context, const Link& link,
+                              const SubscriptionInForce& sub) {
+    const PiiPolicy& pii = context.pii();
+    Finding f = finding_for(link, "reassigned");
+    f.evidence.push_back({"phone_subscriptions", sub.subscription_id});
+    f.message_zh = fmt::format(
+        "号码 {} 自 {} 起已由他人（{}）实名使用，但{}记录（{}）仍登记为 {} 本人的号码：号码已易主，"
+        "登记未更新。",
+        pii.phone(link.number), format_date(sub.activated_at), pii.id_number(sub.owner_id),
+        source_zh(link), format_date(link.recorded_at), pii.id_number(link.id.text));
+    f.message_en = fmt::format(
+        "Number {} has been used under another person's real name ({}) since {}, after the {} "
+        "link (recorded {}) made it the number of {}: the number was re-issued and the registry "
+        "never learnt.",
+        pii.phone(link.number), pii.id_number(sub.owner_id), format_date(sub.activated_at),
+        source_en(link), format_date(link.recorded_at), pii.id_number(link.id.text));
+    context.emit(std::move(f));
+  }
+
+  // Evidence: the first and the latest feedback call after the link was
+  // recorded (one when they are the same call).
+  static void check_feedback(RunContext& context, const Link& link,
+                             const std::vector<Feedback>& calls) {
+    const auto first =
+        std::upper_bound(calls.begin(), calls.end(), link.recorded_at,
+                         [](Instant t, const Feedback& call) { return t < call.called_at; });
+    if (first == calls.end()) return;
+    const Feedback& latest = calls.back();
+    const auto n = calls.end() - first;
+    const PiiPolicy& pii = context.pii();
+    Finding f = finding_for(link, "unfixed_after_feedback");
+    f.evidence.push_back({"inquiries", first->inquiry_id});
+    if (latest.inquiry_id != first->inquiry_id)
+      f.evidence.push_back({"inquiries", latest.inquiry_id});
+    f.message_zh = fmt::format(
+        "{}记录（{}）登记 {} 为 {} 的号码后，核查电话 {} 次反馈该号码有误（{} 首次反馈：{}），"
+        "但登记至今未更正。",
+        source_zh(link), format_date(link.recorded_at), pii.phone(link.number), holder(link, pii),
+        n, minute_text(first->called_at), first->outcome);
+    f.message_en = fmt::format(
+        "After the {} link (recorded {}) made {} the number of {}, {} verification call(s) "
+        "reported it wrong (first on {}: {}), and the registry still asserts it.",
+        source_en(link), format_date(link.recorded_at), pii.phone(link.number),
+        holder_en(link, pii), n, minute_text(first->called_at), first->outcome);
+    context.emit(std::move(f));
+  }
+};
+
+void register_rules(RuleRegistrar& registrar) {
+  registrar.add<StalePhone>();
+}
+
+}  // namespace
+}  // namespace regaudit::rules
+
+REGAUDIT_PLUGIN("stale-phone", "1.0.0", regaudit::rules::register_rules)

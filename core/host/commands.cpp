@@ -3,7 +3,10 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <iostream>
 
 #include "audit.hpp"
@@ -65,6 +68,37 @@ std::optional<Profile> load_profile(const std::filesystem::path& requested) {
 bool any_failed(const AuditResult& result) {
   return std::any_of(result.rules.begin(), result.rules.end(),
                      [](const RuleOutcome& r) { return r.status == RuleOutcome::Status::failed; });
+}
+
+Status write_reports(const AuditResult& result, const RunCommand& cmd,
+                     const std::filesystem::path& xml_path, const std::filesystem::path& html_path) {
+  std::string pattern = (cmd.out_dir / ".regaudit-staging-XXXXXX").string();
+  if (mkdtemp(pattern.data()) == nullptr) {
+    return Status::error(fmt::format("cannot create a staging directory in {}: {}",
+                                     cmd.out_dir.string(), std::strerror(errno)));
+  }
+  const std::filesystem::path staging = pattern;
+  const auto cleanup = [&] {
+    std::error_code ignored;
+    std::filesystem::remove_all(staging, ignored);
+  };
+  const reports::HtmlOptions html_options{reports::parse_lang(cmd.lang), cmd.html_max_findings};
+  Status written = reports::write_html_report(result, html_options, staging / "report.html");
+  if (written) written = reports::write_xml_report(result, {cmd.lang}, staging / "report.xml");
+  if (!written) {
+    cleanup();
+    return written;
+  }
+  for (const auto& [from, to] : {std::pair{staging / "report.html", html_path},
+                                 std::pair{staging / "report.xml", xml_path}}) {
+    if (std::rename(from.c_str(), to.c_str()) != 0) {
+      const std::string why = std::strerror(errno);
+      cleanup();
+      return Status::error(fmt::format("cannot move {} into place: {}", to.string(), why));
+    }
+  }
+  cleanup();
+  return Status::ok();
 }
 
 }  // namespace
@@ -150,16 +184,14 @@ int run_command(const RunCommand& cmd) {
     result.history = std::move(history);
     if (baseline) reports::apply_baseline(result, std::move(*baseline));
 
-    // The HTML is written first: report.xml appearing marks a finished run.
+    // Both reports are written into a staging directory beside them and only
+    // then renamed into place: a failure (full disk, crash) leaves the previous
+    // reports as they were, never a half-written or mismatched pair.
     const auto xml_path = cmd.out_dir / "report.xml";
     const auto html_path = cmd.out_dir / "report.html";
-    const reports::HtmlOptions html_options{reports::parse_lang(cmd.lang), cmd.html_max_findings};
-    for (const Status& s : {reports::write_html_report(result, html_options, html_path),
-                            reports::write_xml_report(result, {cmd.lang}, xml_path)}) {
-      if (!s) {
-        error("{}", s.message());
-        return kExitBadInput;
-      }
+    if (const Status s = write_reports(result, cmd, xml_path, html_path); !s) {
+      error("{}; the previous reports in {} are unchanged", s.message(), cmd.out_dir.string());
+      return kExitBadInput;
     }
     for (const RuleOutcome& r : result.rules) {
       if (r.status == RuleOutcome::Status::failed) {

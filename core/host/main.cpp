@@ -1,6 +1,7 @@
 // regaudit: the command line.
 
 #include <CLI/CLI.hpp>
+#include <csignal>
 #include <cstdio>
 #include <thread>
 
@@ -26,6 +27,9 @@ void add_plugin_options(CLI::App* app, regaudit::host::PluginOptions& options) {
 
 int main(int argc, char** argv) {
   using namespace regaudit::host;
+  // A file-size limit makes write() fail with EFBIG instead of killing us, so
+  // the report writer can clean up and say what happened.
+  std::signal(SIGXFSZ, SIG_IGN);
   CLI::App app{
       "regaudit — data-quality audits of merged city registries.\n"
       "Finds hukou mismatches, stale phone links, duplicate inquiries and formalist\n"

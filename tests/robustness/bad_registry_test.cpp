@@ -1,0 +1,231 @@
+// A corpus of malformed and hostile registries. Each gets either a clean run
+// (odd values counted as unreadable, a report that validates) or a clear error
+// (exit 2) naming what is wrong — never a crash, a hang or a partial report.
+
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+
+#include <fstream>
+#include <random>
+
+#include "support/audit_harness.hpp"
+#include "support/temp_registry.hpp"
+
+namespace regaudit::test {
+namespace {
+
+std::string regaudit(const std::string& args) {
+  return "timeout 120 '" + regaudit_binary().string() + "' " + args;
+}
+
+struct AuditRun {
+  int exit_code;
+  std::string log;
+  std::filesystem::path out;
+};
+
+AuditRun audit_file(const std::filesystem::path& db, const std::filesystem::path& out,
+                    const std::string& extra = "") {
+  AuditRun r;
+  r.out = out;
+  r.exit_code = run_command(regaudit("run --db '" + db.string() + "' --period 2022-04 --out '" +
+                                     out.string() + "' " + extra),
+                            &r.log);
+  return r;
+}
+
+void expect_clean_error(const AuditRun& r, const std::string& needle) {
+  EXPECT_EQ(r.exit_code, 2) << r.log;
+  EXPECT_NE(r.log.find(needle), std::string::npos) << r.log;
+  EXPECT_FALSE(std::filesystem::exists(r.out / "report.xml")) << "a report was written";
+  EXPECT_FALSE(std::filesystem::exists(r.out / "report.html")) << "a report was written";
+}
+
+void expect_clean_run(const AuditRun& r) {
+  EXPECT_EQ(r.exit_code, 0) << r.log;
+  EXPECT_EQ(xsd_errors(r.out / "report.xml"), "");
+}
+
+TEST(BadRegistry, PlainTextIsNotADatabase) {
+  TempDir dir;
+  std::ofstream(dir.path() / "notes.db") << "id_number,name\n11010519491231002X,张三\n";
+  expect_clean_error(audit_file(dir.path() / "notes.db", dir.path() / "out"), "notes.db");
+}
+
+TEST(BadRegistry, RandomBytesAreNotADatabase) {
+  TempDir dir;
+  std::mt19937 random(42);
+  {
+    std::ofstream f(dir.path() / "noise.db", std::ios::binary);
+    for (int i = 0; i < 64 * 1024; ++i) f.put(static_cast<char>(random() & 0xFF));
+  }
+  expect_clean_error(audit_file(dir.path() / "noise.db", dir.path() / "out"), "noise.db");
+}
+
+TEST(BadRegistry, EmptyFileHasNoTables) {
+  TempDir dir;
+  std::ofstream(dir.path() / "empty.db").close();
+  expect_clean_error(audit_file(dir.path() / "empty.db", dir.path() / "out"),
+                     "missing table 'streets'");
+}
+
+TEST(BadRegistry, TruncatedFileIsMalformed) {
+  TempRegistry db;
+  std::string rows;
+  for (int i = 0; i < 3000; ++i) {
+    rows += "INSERT INTO persons (person_id, id_number, name, hukou_address) VALUES (" +
+            std::to_string(i) + ", '11010519491231002X', '张三', '" + std::string(200, 'x') +
+            "');\n";
+  }
+  db.exec("BEGIN;" + rows + "COMMIT;");
+  const auto size = std::filesystem::file_size(db.path());
+  std::filesystem::resize_file(db.path(), size / 2);
+  const AuditRun r = audit_file(db.path(), db.dir() / "out");
+  expect_clean_error(r, "registry.db");
+  EXPECT_NE(r.log.find("malformed"), std::string::npos) << r.log;
+}
+
+TEST(BadRegistry, DatabaseLockedByAWriterIsAClearErrorNotAHang) {
+  TempRegistry db;
+  sqlite3* writer = nullptr;
+  ASSERT_EQ(sqlite3_open(db.path().c_str(), &writer), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(writer, "BEGIN EXCLUSIVE; INSERT INTO persons (person_id) VALUES (1);",
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  const auto started = std::chrono::steady_clock::now();
+  const AuditRun r = audit_file(db.path(), db.dir() / "out");
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(60));
+  sqlite3_exec(writer, "ROLLBACK", nullptr, nullptr, nullptr);
+  sqlite3_close(writer);
+  expect_clean_error(r, "locked");
+}
+
+TEST(BadRegistry, MissingColumnIsNamedWithItsTable) {
+  TempRegistry db;
+  db.exec("ALTER TABLE checkins DROP COLUMN photo;");
+  expect_clean_error(audit_file(db.path(), db.dir() / "out"),
+                     "table 'checkins' has no column 'photo'");
+}
+
+TEST(BadRegistry, TablesWithoutTheirKeysAsViewsStillWork) {
+  // A registry may present a table as a view; it is read like a table.
+  TempRegistry db;
+  db.exec(R"(
+    ALTER TABLE vaccinations RENAME TO vaccinations_raw;
+    CREATE VIEW vaccinations AS SELECT * FROM vaccinations_raw;
+  )");
+  expect_clean_run(audit_file(db.path(), db.dir() / "out"));
+}
+
+// Odd values everywhere: the run is clean and counts what it cannot read.
+TEST(HostileValues, AreCountedAsUnreadableAndTheReportValidates) {
+  TempRegistry db;
+  std::string sql = R"(
+    INSERT INTO persons VALUES
+      (1, X'FFFE00', X'C3', 'x', 'x', 'abc', NULL, NULL, NULL),
+      (2, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL),
+      (3, 12345, 678, 9, 10, 440104001, 1, 2, 3),
+      (4, '11010519491231002X', 'a' || char(1) || char(27) || 'b', '1', '1949-12-31', '440104001', NULL, NULL, NULL);
+    INSERT INTO residences VALUES
+      (1, '11010519491231002X', X'00FF', NULL, NULL, 'rental', 'next week', NULL),
+      (2, '11010519491231002X', '440104002', NULL, NULL, 'rental', '2021-01-01', 12),
+      (3, '11010519491231002X', '440104002', NULL, NULL, 'rental', '9999-12-31 23:59:59', NULL);
+    INSERT INTO person_phones VALUES
+      (1, '11010519491231002X', X'313338', 'hukou', 20210701),
+      (2, '11010519491231002X', '13800138000', 'hukou', '2021-07-01'),
+      (3, NULL, NULL, NULL, NULL);
+    INSERT INTO phone_subscriptions VALUES
+      (1, '13800138000', 'someone', NULL, NULL, 'yesterday', NULL),
+      (2, '13800138000', '440104199001011234', NULL, NULL, '2021-06-03', '2021-02-30'),
+      (3, '13800138000', X'00', NULL, NULL, '2021-06-03', NULL);
+    INSERT INTO inquiries VALUES
+      (1, 'abc', '13800138000', NULL, 'a', '440104001', 'c', '2022-04-03 09:30', -60, 'CONFIRMED_LOCAL'),
+      (2, NULL, '13800138000', NULL, 'b', '440104001', 'c', '2022-04-04 09:30', 'long', 'no_answer'),
+      (3, NULL, '13800138000', NULL, 'b', '440104001', 'c', '2022-04-05 09:30', X'00', 'no_answer'),
+      (4, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL);
+    INSERT INTO self_reports VALUES
+      (1, '11010519491231002X', NULL, NULL, NULL, NULL, '2022-04-03 24:00', 'x', 'x', 'x');
+    INSERT INTO checkins VALUES
+      (1, '11010519491231002X', NULL, '440104001', NULL, 'home_visit', 'T1', 'three', 'a', '2022-04-10 10:00', -5, 'yes'),
+      (2, '11010519491231002X', NULL, '440104001', NULL, 'home_visit', 'T2', 3, 'a', '2022-04-11 10:00', 30, 1),
+      (3, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL);
+    INSERT INTO checkin_fields VALUES
+      (1, 'id_number', X'FF'), (2, 'vaccine_doses', 'many'), (2, 'arrived_at', '2022-13-01'),
+      ('x', 'name', 'y'), (NULL, NULL, NULL);
+    INSERT INTO vaccinations VALUES (1, '11010519491231002X', 'one', 'soon');
+    INSERT INTO travel_records VALUES (1, '11010519491231002X', 'train', 'G1', 'x', NULL, '2022-04-09', '2022-04-09 99:00');
+  )";
+  db.exec(sql);
+  // A one-megabyte string and ten thousand calls for one person.
+  db.exec(
+      "INSERT INTO persons (person_id, id_number, name, hukou_address) VALUES (5, "
+      "'440104199001011234', 'x', printf('%.*c', 1000000, 'y'))");
+  db.exec(R"(
+    WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 10000)
+    INSERT INTO inquiries (inquiry_id, phone, id_number, street, called_at, duration_s, outcome)
+    SELECT 100 + i, '13800138000', '11010519491231002X', '440104001',
+           datetime('2022-04-01', '+' || (i * 4) || ' minutes'), i % 300, 'confirmed_local' FROM n;
+  )");
+  const std::string before = read_file(db.path());
+  const AuditRun r = audit_file(db.path(), db.dir() / "out");
+  expect_clean_run(r);
+  EXPECT_EQ(read_file(db.path()), before);
+  const std::string xml = read_file(r.out / "report.xml");
+  for (const char* counted : {"table=\"residences\" column=\"valid_from\"",
+                              "table=\"phone_subscriptions\" column=\"activated_at\"",
+                              "table=\"phone_subscriptions\" column=\"deactivated_at\"",
+                              "table=\"self_reports\" column=\"reported_at\""}) {
+    EXPECT_NE(xml.find(counted), std::string::npos) << counted;
+  }
+  EXPECT_EQ(xml.find('\x01'), std::string::npos);
+  EXPECT_EQ(xml.find('\x1b'), std::string::npos);
+  EXPECT_NE(xml.find("code=\"after_conclusive_call\""), std::string::npos);
+}
+
+TEST(HostileValues, FarFutureAndFarPastDatesAreReadable) {
+  TempRegistry db;
+  db.exec(R"(
+    INSERT INTO persons (person_id, id_number, hukou_street) VALUES (1, '11010519491231002X', '440104001');
+    INSERT INTO residences VALUES (1, '11010519491231002X', '440104009', NULL, NULL, 'rental', '0001-01-01', '9999-12-31 23:59:59');
+    INSERT INTO inquiries (inquiry_id, called_at) VALUES (1, '9999-12-31 23:59:59');
+  )");
+  const AuditRun r = audit_file(db.path(), db.dir() / "out");
+  expect_clean_run(r);
+  EXPECT_NE(read_file(r.out / "report.xml").find("code=\"residence_elsewhere\""),
+            std::string::npos);
+  // Without --period the audit takes the month of the latest call: 9999-12.
+  std::string log;
+  const auto out = db.dir() / "latest";
+  EXPECT_EQ(
+      run_command(regaudit("run -q --db '" + db.path() + "' --out '" + out.string() + "'"), &log),
+      0)
+      << log;
+  EXPECT_NE(read_file(out / "report.xml").find("period=\"9999-12\""), std::string::npos);
+  EXPECT_EQ(xsd_errors(out / "report.xml"), "");
+}
+
+TEST(Outputs, AWriteFailureLeavesThePreviousReportsIntact) {
+  TempRegistry db;
+  db.exec("INSERT INTO persons (person_id, id_number) VALUES (1, 'bad')");
+  const auto out = db.dir() / "out";
+  ASSERT_EQ(audit_file(db.path(), out).exit_code, 0);
+  const std::string xml = read_file(out / "report.xml");
+  const std::string html = read_file(out / "report.html");
+  std::string log;
+  // An 8 KiB file-size limit: the HTML report cannot be written.
+  const int rc =
+      run_command("ulimit -f 8; " + regaudit("run --lang en --db '" + db.path() +
+                                             "' --period 2022-04 --out '" + out.string() + "'"),
+                  &log);
+  EXPECT_EQ(rc, 2) << log;
+  EXPECT_NE(log.find("File too large"), std::string::npos) << log;
+  EXPECT_NE(log.find("previous reports"), std::string::npos) << log;
+  EXPECT_EQ(read_file(out / "report.xml"), xml);
+  EXPECT_EQ(read_file(out / "report.html"), html);
+  std::size_t entries = 0;
+  for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator(out)) ++entries;
+  EXPECT_EQ(entries, 2u) << "temporary files were left behind";
+}
+
+}  // namespace
+}  // namespace regaudit::test

@@ -12,6 +12,11 @@
 namespace regaudit::reports {
 
 Status write_file_atomically(const std::filesystem::path& target, std::string_view content) {
+  return write_file_atomically(target, [content](const ChunkSink& sink) { sink(content); });
+}
+
+Status write_file_atomically(const std::filesystem::path& target,
+                             const std::function<void(const ChunkSink&)>& produce) {
   std::string temp =
       (target.parent_path() / ("." + target.filename().string() + ".XXXXXX")).string();
   const int fd = mkstemp(temp.data());
@@ -26,14 +31,21 @@ Status write_file_atomically(const std::filesystem::path& target, std::string_vi
     return Status::error(
         fmt::format("{}: {} failed: {}", target.string(), what, std::strerror(err)));
   };
-  std::size_t written = 0;
-  while (written < content.size()) {
-    const ssize_t n = write(fd, content.data() + written, content.size() - written);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return fail("writing");
+  int write_error = 0;
+  produce([&](std::string_view content) {
+    std::size_t written = 0;
+    while (write_error == 0 && written < content.size()) {
+      const ssize_t n = write(fd, content.data() + written, content.size() - written);
+      if (n < 0) {
+        if (errno != EINTR) write_error = errno;
+        continue;
+      }
+      written += static_cast<std::size_t>(n);
     }
-    written += static_cast<std::size_t>(n);
+  });
+  if (write_error != 0) {
+    errno = write_error;
+    return fail("writing");
   }
   if (fchmod(fd, 0644) != 0) return fail("setting permissions");
   if (fsync(fd) != 0) return fail("flushing to disk");

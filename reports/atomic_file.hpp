@@ -4,6 +4,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <string_view>
 
 #include "regaudit/status.hpp"
@@ -11,5 +12,13 @@
 namespace regaudit::reports {
 
 Status write_file_atomically(const std::filesystem::path& target, std::string_view content);
+
+// The same for content produced piece by piece, so that a large report never
+// exists as one string: `produce` is called once and hands every piece, in
+// order, to the sink it is given. A write error is reported after `produce`
+// returns (later pieces are dropped), and the target is left untouched.
+using ChunkSink = std::function<void(std::string_view)>;
+Status write_file_atomically(const std::filesystem::path& target,
+                             const std::function<void(const ChunkSink&)>& produce);
 
 }  // namespace regaudit::reports

@@ -3,8 +3,8 @@
 #include <fmt/format.h>
 #include <unicode/utf8.h>
 
-#include <pugixml.hpp>
-#include <sstream>
+#include <string_view>
+#include <vector>
 
 #include "atomic_file.hpp"
 #include "regaudit/version.hpp"
@@ -22,113 +22,263 @@ std::string utc_timestamp(Instant unix_seconds) {
   return format_instant(unix_seconds) + "Z";
 }
 
-void set(pugi::xml_node node, const char* name, std::string_view value) {
-  node.append_attribute(name).set_value(xml_safe(value).c_str());
-}
+// Writes the report element by element into a sink, with the exact bytes
+// pugixml's indented output had (the earlier writer built a DOM of the whole
+// report; at city scale that DOM was the largest thing in memory): two spaces
+// per level, ` />` for an element without content, text-only elements on one
+// line, and pugixml's escapes (attributes: & < " and control characters as
+// &#NN;; text: & < > and control characters other than tab, CR and LF).
+class XmlWriter {
+ public:
+  explicit XmlWriter(const ChunkSink& sink) : sink_(sink) { out_.reserve(kFlushBytes + 4096); }
+  ~XmlWriter() = default;
+  XmlWriter(const XmlWriter&) = delete;
+  XmlWriter& operator=(const XmlWriter&) = delete;
 
-void write_metric(pugi::xml_node parent, const host::Metric& m) {
-  pugi::xml_node node = parent.append_child("metric");
-  set(node, "name", m.name);
-  if (const auto v = m.value()) set(node, "value", decimal(*v));
+  // Starts `<name`; attributes follow, then close_start(), text() or end().
+  void open(std::string_view name) {
+    if (start_open_) finish_start_tag();
+    indent();
+    out_ += '<';
+    out_ += name;
+    names_.push_back(name);
+    start_open_ = true;
+  }
+  void attr(std::string_view name, std::string_view value) {
+    out_ += ' ';
+    out_ += name;
+    out_ += "=\"";
+    escape(xml_safe(value), true);
+    out_ += '"';
+  }
+  // The element's only content: `<name …>text</name>`.
+  void text_element(std::string_view name, std::string_view text) {
+    open(name);
+    out_ += '>';
+    escape(xml_safe(text), false);
+    out_ += "</";
+    out_ += name;
+    out_ += ">\n";
+    names_.pop_back();
+    start_open_ = false;
+    maybe_flush();
+  }
+  void close() {
+    const std::string_view name = names_.back();
+    names_.pop_back();
+    if (start_open_) {
+      out_ += " />\n";
+      start_open_ = false;
+    } else {
+      indent();
+      out_ += "</";
+      out_ += name;
+      out_ += ">\n";
+    }
+    maybe_flush();
+  }
+  void flush() {
+    if (!out_.empty()) sink_(out_);
+    out_.clear();
+  }
+
+ private:
+  static constexpr std::size_t kFlushBytes = 1 << 20;
+
+  void finish_start_tag() {
+    out_ += ">\n";
+    start_open_ = false;
+  }
+  void indent() {
+    for (std::size_t i = 0; i < names_.size(); ++i) out_ += "  ";
+  }
+  void maybe_flush() {
+    if (out_.size() >= kFlushBytes) flush();
+  }
+  void escape(std::string_view s, bool attribute) {
+    for (const char ch : s) {
+      const auto c = static_cast<unsigned char>(ch);
+      switch (ch) {
+        case '&':
+          out_ += "&amp;";
+          continue;
+        case '<':
+          out_ += "&lt;";
+          continue;
+        case '>':
+          if (attribute) break;
+          out_ += "&gt;";
+          continue;
+        case '"':
+          if (!attribute) break;
+          out_ += "&quot;";
+          continue;
+        default:
+          break;
+      }
+      if (c < 32 && (attribute || (ch != '\t' && ch != '\n' && ch != '\r'))) {
+        out_ += "&#";
+        out_ += static_cast<char>('0' + c / 10);
+        out_ += static_cast<char>('0' + c % 10);
+        out_ += ';';
+        continue;
+      }
+      out_ += ch;
+    }
+  }
+
+  const ChunkSink& sink_;
+  std::string out_;
+  std::vector<std::string_view> names_;  // open elements; names are literals
+  bool start_open_ = false;              // `<name …` written, `>` not yet
+};
+
+void write_metric(XmlWriter& w, const host::Metric& m) {
+  w.open("metric");
+  w.attr("name", m.name);
+  if (const auto v = m.value()) w.attr("value", decimal(*v));
   if (m.available) {
-    set(node, "numerator", decimal(m.numerator));
-    if (m.is_share) set(node, "denominator", decimal(m.denominator));
+    w.attr("numerator", decimal(m.numerator));
+    if (m.is_share) w.attr("denominator", decimal(m.denominator));
   } else {
-    set(node, "available", "false");
+    w.attr("available", "false");
   }
+  w.close();
 }
 
-void write_run(pugi::xml_node root, const host::AuditResult& r, const XmlOptions& options) {
-  pugi::xml_node run = root.append_child("run");
-  set(run, "tool", "regaudit");
-  set(run, "version", kVersion);
-  set(run, "period", r.period.label());
-  set(run, "as-of", format_instant(r.period.as_of()));
-  set(run, "generated-at", utc_timestamp(r.generated_at));
-  set(run, "lang", options.lang);
-  set(run, "reveal-pii", r.reveal_pii ? "true" : "false");
+void write_run(XmlWriter& w, const host::AuditResult& r, const XmlOptions& options) {
+  w.open("run");
+  w.attr("tool", "regaudit");
+  w.attr("version", kVersion);
+  w.attr("period", r.period.label());
+  w.attr("as-of", format_instant(r.period.as_of()));
+  w.attr("generated-at", utc_timestamp(r.generated_at));
+  w.attr("lang", options.lang);
+  w.attr("reveal-pii", r.reveal_pii ? "true" : "false");
 
-  pugi::xml_node input = run.append_child("input");
-  set(input, "file", r.db_path.filename().string());
-  set(input, "sha256", r.input_sha256);
-  set(input, "bytes", std::to_string(r.input_bytes));
+  w.open("input");
+  w.attr("file", r.db_path.filename().string());
+  w.attr("sha256", r.input_sha256);
+  w.attr("bytes", std::to_string(r.input_bytes));
   for (const auto& [table, rows] : r.table_rows) {
-    pugi::xml_node t = input.append_child("table");
-    set(t, "name", table);
-    set(t, "rows", std::to_string(rows));
+    w.open("table");
+    w.attr("name", table);
+    w.attr("rows", std::to_string(rows));
+    w.close();
   }
-  pugi::xml_node profile = run.append_child("profile");
-  set(profile, "name", r.profile_name);
-  set(profile, "file", r.profile_file.filename().string());
+  w.close();
+  w.open("profile");
+  w.attr("name", r.profile_name);
+  w.attr("file", r.profile_file.filename().string());
+  w.close();
 
   for (const host::RuleOutcome& rule : r.rules) {
-    pugi::xml_node node = run.append_child("rule");
-    set(node, "id", rule.id);
-    set(node, "version", rule.version);
-    set(node, "status", host::to_string(rule.status));
-    set(node, "seconds", fmt::format("{:.3f}", rule.seconds));
-    set(node, "title", rule.title);
-    set(node, "plugin", rule.file.filename().string());
-    if (!rule.reason.empty()) set(node, "reason", rule.reason);
+    w.open("rule");
+    w.attr("id", rule.id);
+    w.attr("version", rule.version);
+    w.attr("status", host::to_string(rule.status));
+    w.attr("seconds", fmt::format("{:.3f}", rule.seconds));
+    w.attr("title", rule.title);
+    w.attr("plugin", rule.file.filename().string());
+    if (!rule.reason.empty()) w.attr("reason", rule.reason);
     for (const auto& [name, value] : rule.params) {
-      pugi::xml_node p = node.append_child("param");
-      set(p, "name", name);
-      set(p, "value", value);
+      w.open("param");
+      w.attr("name", name);
+      w.attr("value", value);
+      w.close();
     }
     for (const auto& [code, level] : rule.severities) {
-      pugi::xml_node s = node.append_child("severity");
-      set(s, "code", code);
-      set(s, "level", to_string(level));
+      w.open("severity");
+      w.attr("code", code);
+      w.attr("level", to_string(level));
+      w.close();
     }
     for (const auto& [key, count] : rule.unreadable) {
-      pugi::xml_node u = node.append_child("unreadable");
-      set(u, "table", key.table);
-      set(u, "column", key.column);
-      set(u, "count", std::to_string(count));
+      w.open("unreadable");
+      w.attr("table", key.table);
+      w.attr("column", key.column);
+      w.attr("count", std::to_string(count));
+      w.close();
     }
+    w.close();
   }
   for (const auto& refused : r.refused_plugins) {
-    pugi::xml_node node = run.append_child("refused-plugin");
-    set(node, "file", refused.file.filename().string());
-    set(node, "reason", refused.reason);
+    w.open("refused-plugin");
+    w.attr("file", refused.file.filename().string());
+    w.attr("reason", refused.reason);
+    w.close();
+  }
+  w.close();
+}
+
+void write_findings(XmlWriter& w, const host::AuditResult& r, const XmlOptions& options) {
+  w.open("findings");
+  for (const host::ReportedFinding& rf : r.findings) {
+    const Finding& f = rf.finding;
+    w.open("finding");
+    w.attr("rule", f.rule_id);
+    w.attr("code", f.code);
+    w.attr("severity", to_string(f.severity));
+    w.attr("fingerprint", rf.fingerprint);
+    if (!rf.baseline.empty()) w.attr("baseline", rf.baseline);
+    w.open("subject");
+    w.attr("table", f.subject_table);
+    w.attr("key", std::to_string(f.subject_key));
+    w.close();
+    if (!f.street.empty()) {
+      w.open("street");
+      w.attr("code", f.street);
+      w.close();
+    }
+    w.open("cost");
+    w.attr("minutes", decimal(f.cost_minutes));
+    w.close();
+    w.text_element("message", options.lang == "en" ? f.message_en : f.message_zh);
+    if (!f.evidence.empty()) {
+      w.open("evidence");
+      for (const EvidenceRef& ref : f.evidence) {
+        w.open("ref");
+        w.attr("table", ref.table);
+        w.attr("key", std::to_string(ref.key));
+        w.close();
+      }
+      w.close();
+    }
+    w.close();
+  }
+  w.close();
+  if (r.has_baseline) {
+    w.open("resolved");
+    for (const host::FindingRef& ref : r.resolved) {
+      w.open("finding-ref");
+      w.attr("rule", ref.rule);
+      w.attr("code", ref.code);
+      w.attr("fingerprint", ref.fingerprint);
+      w.close();
+    }
+    w.close();
   }
 }
 
-void write_findings(pugi::xml_node root, const host::AuditResult& r, const XmlOptions& options) {
-  pugi::xml_node findings = root.append_child("findings");
-  for (const host::ReportedFinding& rf : r.findings) {
-    const Finding& f = rf.finding;
-    pugi::xml_node node = findings.append_child("finding");
-    set(node, "rule", f.rule_id);
-    set(node, "code", f.code);
-    set(node, "severity", to_string(f.severity));
-    set(node, "fingerprint", rf.fingerprint);
-    if (!rf.baseline.empty()) set(node, "baseline", rf.baseline);
-    pugi::xml_node subject = node.append_child("subject");
-    set(subject, "table", f.subject_table);
-    set(subject, "key", std::to_string(f.subject_key));
-    if (!f.street.empty()) set(node.append_child("street"), "code", f.street);
-    set(node.append_child("cost"), "minutes", decimal(f.cost_minutes));
-    const std::string& message = options.lang == "en" ? f.message_en : f.message_zh;
-    node.append_child("message").text().set(xml_safe(message).c_str());
-    if (!f.evidence.empty()) {
-      pugi::xml_node evidence = node.append_child("evidence");
-      for (const EvidenceRef& ref : f.evidence) {
-        pugi::xml_node n = evidence.append_child("ref");
-        set(n, "table", ref.table);
-        set(n, "key", std::to_string(ref.key));
-      }
-    }
+void write_report(const host::AuditResult& result, const XmlOptions& options,
+                  const ChunkSink& sink) {
+  sink("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+  XmlWriter w(sink);
+  w.open("audit-report");
+  w.attr("schema-version", "1");
+  write_run(w, result, options);
+  w.open("summary");
+  for (const host::Metric& m : result.metrics) write_metric(w, m);
+  for (const host::StreetMetrics& sm : result.street_metrics) {
+    w.open("street");
+    w.attr("code", sm.street);
+    for (const host::Metric& m : sm.metrics) write_metric(w, m);
+    w.close();
   }
-  if (r.has_baseline) {
-    pugi::xml_node resolved = root.append_child("resolved");
-    for (const host::FindingRef& ref : r.resolved) {
-      pugi::xml_node n = resolved.append_child("finding-ref");
-      set(n, "rule", ref.rule);
-      set(n, "code", ref.code);
-      set(n, "fingerprint", ref.fingerprint);
-    }
-  }
+  w.close();
+  write_findings(w, result, options);
+  w.close();
+  w.flush();
 }
 
 }  // namespace
@@ -160,26 +310,15 @@ std::string decimal(double value) {
 }
 
 std::string render_xml_report(const host::AuditResult& result, const XmlOptions& options) {
-  pugi::xml_document doc;
-  pugi::xml_node root = doc.append_child("audit-report");
-  root.append_attribute("schema-version") = "1";
-  write_run(root, result, options);
-  pugi::xml_node summary = root.append_child("summary");
-  for (const host::Metric& m : result.metrics) write_metric(summary, m);
-  for (const host::StreetMetrics& sm : result.street_metrics) {
-    pugi::xml_node street = summary.append_child("street");
-    set(street, "code", sm.street);
-    for (const host::Metric& m : sm.metrics) write_metric(street, m);
-  }
-  write_findings(root, result, options);
-  std::ostringstream out;
-  doc.save(out, "  ", pugi::format_default | pugi::format_no_declaration, pugi::encoding_utf8);
-  return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n" + out.str();
+  std::string out;
+  write_report(result, options, [&out](std::string_view piece) { out.append(piece); });
+  return out;
 }
 
 Status write_xml_report(const host::AuditResult& result, const XmlOptions& options,
                         const std::filesystem::path& path) {
-  return write_file_atomically(path, render_xml_report(result, options));
+  return write_file_atomically(path,
+                               [&](const ChunkSink& sink) { write_report(result, options, sink); });
 }
 
 }  // namespace regaudit::reports

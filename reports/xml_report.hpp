@@ -1,4 +1,4 @@
-// The XML report of SPEC section 6, written with pugixml.
+// The XML report of SPEC section 6, streamed element by element.
 #pragma once
 
 #include <filesystem>

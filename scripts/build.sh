@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Configures and builds regaudit in ./build (Release with debug info, tests on).
-# Usage: scripts/build.sh [extra cmake -D options]
+# Configures and builds regaudit with a CMake preset: default (./build,
+# RelWithDebInfo) or asan (./build-asan, AddressSanitizer + UBSan).
+# Usage: scripts/build.sh [default|asan]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-jobs=${REGAUDIT_JOBS:-2}
-cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" >/dev/null
-cmake --build build -j"$jobs"
+preset=${1:-default}
+cmake --preset "$preset" >/dev/null
+cmake --build --preset "$preset" -j"${REGAUDIT_JOBS:-2}"

@@ -16,12 +16,15 @@ packages=(
   libicu-dev       # NFKC, Traditional->Simplified, GB18030
   libcli11-dev     # command line
   libfmt-dev       # formatting (GCC 12 has no <format>)
+  libssl-dev       # SHA-256 of the registry and fingerprints (libcrypto, CPU SHA extensions)
   libgtest-dev     # unit tests
   libgmock-dev
   libxml2-utils    # xmllint: tests validate every report against the XSD
   clang-format     # the formatter every change goes through
   chromium         # tests render the HTML report headless; docs screenshot
   fonts-noto-cjk   # Chinese glyphs for screenshots and printing
+  clang            # scripts/fuzz.sh: libFuzzer targets
+  libclang-rt-14-dev
 )
 
 missing=()

@@ -8,11 +8,12 @@
 #include <cstdlib>
 #include <map>
 #include <thread>
+#include <unordered_map>
 
 #include "metrics.hpp"
-#include "rule_execution.hpp"
 #include "regaudit/normal_forms.hpp"
 #include "regaudit/schema.hpp"
+#include "rule_execution.hpp"
 #include "sha256.hpp"
 
 namespace regaudit::host {
@@ -58,7 +59,8 @@ void run_one(const AuditOptions& options, const PiiPolicy& pii, RuleWork& work) 
 // subjects with the same identity (duplicate rows) are told apart by their
 // rank in subject-key order, which stays stable as long as the duplicates do.
 void assign_fingerprints(std::vector<ReportedFinding>& findings) {
-  std::map<std::string, int> seen;
+  std::unordered_map<std::string, int> seen;
+  seen.reserve(findings.size());
   for (ReportedFinding& rf : findings) {
     const Finding& f = rf.finding;
     std::string basis =
@@ -130,6 +132,9 @@ AuditResult run_audit(const AuditOptions& options, const Profile& profile,
   result.profile_file = profile.file;
   result.reveal_pii = options.reveal_pii;
   std::tie(result.generated_at, result.reproducible) = report_timestamp();
+  ProgressLine no_progress(false);
+  ProgressLine& progress = options.progress != nullptr ? *options.progress : no_progress;
+  progress.phase("reading");
 
   const auto digest = sha256_file(options.db_path);
   if (!digest) throw RegistryError(options.db_path.string() + ": cannot be read");
@@ -165,8 +170,14 @@ AuditResult run_audit(const AuditOptions& options, const Profile& profile,
 
   const PiiPolicy pii(options.reveal_pii);
   std::atomic<std::size_t> next{0};
+  std::atomic<std::size_t> done{0};
+  progress.phase("rules");
+  progress.note(fmt::format("0/{} rules", work.size()));
   const auto worker = [&] {
-    for (std::size_t i = next++; i < work.size(); i = next++) run_one(options, pii, work[i]);
+    for (std::size_t i = next++; i < work.size(); i = next++) {
+      run_one(options, pii, work[i]);
+      progress.note(fmt::format("{}/{} rules", ++done, work.size()));
+    }
   };
   const unsigned threads =
       std::max(1u, std::min<unsigned>(options.jobs, static_cast<unsigned>(work.size())));
@@ -176,6 +187,9 @@ AuditResult run_audit(const AuditOptions& options, const Profile& profile,
     worker();
   }
 
+  std::size_t total = 0;
+  for (const RuleWork& w : work) total += w.findings.size();
+  result.findings.reserve(total);
   for (RuleWork& w : work) {
     const auto undeclared =
         std::find_if(w.findings.begin(), w.findings.end(),
@@ -189,14 +203,18 @@ AuditResult run_audit(const AuditOptions& options, const Profile& profile,
     for (Finding& f : w.findings) {
       f.rule_id = w.outcome.id;
       f.severity = w.outcome.severities.at(f.code);
+      if (options.message_lang == "en") std::string().swap(f.message_zh);
+      if (options.message_lang == "zh-CN") std::string().swap(f.message_en);
       result.findings.push_back({std::move(f), "", ""});
     }
+    std::vector<Finding>().swap(w.findings);
     if (result.reproducible) w.outcome.seconds = 0;
     result.rules.push_back(std::move(w.outcome));
   }
   std::sort(result.findings.begin(), result.findings.end(), finding_order);
   assign_fingerprints(result.findings);
 
+  progress.note(fmt::format("{}/{} rules, metrics", done.load(), work.size()));
   RegistryView registry(options.db_path.string());
   compute_metrics(registry, result);
   return result;

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "profile.hpp"
+#include "progress.hpp"
 #include "regaudit/finding.hpp"
 #include "regaudit/rule.hpp"
 #include "regaudit/time.hpp"
@@ -105,13 +106,18 @@ struct AuditOptions {
   AuditPeriod period = AuditPeriod::of_month(2022, 4);
   unsigned jobs = 1;
   bool reveal_pii = false;
+  // Which language's message each finding keeps: the reports show one, and at
+  // city scale the other is hundreds of megabytes. Empty: both.
+  std::string message_lang;  // "", "zh-CN" or "en"
+  // Where the phases report progress (progress.hpp); null: nowhere.
+  ProgressLine* progress = nullptr;
 
   // Which rules run in a child process (rule_execution.hpp): automatic means
   // those not from the install's own directories.
   enum class Isolation { never, automatic, always } isolation = Isolation::never;
-  unsigned rule_timeout_s = 0;       // isolated rules only; 0: none
-  std::uint64_t rule_memory_mb = 0;  // isolated rules only; 0: none
-  std::filesystem::path worker_binary;  // the regaudit binary that runs isolated rules
+  unsigned rule_timeout_s = 0;                     // isolated rules only; 0: none
+  std::uint64_t rule_memory_mb = 0;                // isolated rules only; 0: none
+  std::filesystem::path worker_binary;             // the regaudit binary that runs isolated rules
   std::vector<std::filesystem::path> plugin_dirs;  // for the isolated worker's catalogue
   bool allow_untrusted_plugins = false;
 };

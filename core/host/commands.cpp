@@ -9,6 +9,8 @@
 #include <cstring>
 #include <iostream>
 
+#include <unistd.h>
+
 #include "audit.hpp"
 #include "earlier_report.hpp"
 #include "html_report.hpp"
@@ -171,6 +173,9 @@ int run_command(const RunCommand& cmd) {
     options.period = *period;
     options.jobs = cmd.jobs;
     options.reveal_pii = cmd.reveal_pii;
+    options.message_lang = cmd.lang;
+    ProgressLine progress(!cmd.quiet && isatty(STDERR_FILENO) == 1);
+    options.progress = &progress;
     options.isolation = cmd.isolate == "always"  ? AuditOptions::Isolation::always
                         : cmd.isolate == "never" ? AuditOptions::Isolation::never
                                                  : AuditOptions::Isolation::automatic;
@@ -189,7 +194,11 @@ int run_command(const RunCommand& cmd) {
     // reports as they were, never a half-written or mismatched pair.
     const auto xml_path = cmd.out_dir / "report.xml";
     const auto html_path = cmd.out_dir / "report.html";
-    if (const Status s = write_reports(result, cmd, xml_path, html_path); !s) {
+    progress.phase("writing");
+    progress.note(fmt::format("{} findings", result.findings.size()));
+    const Status reports_written = write_reports(result, cmd, xml_path, html_path);
+    progress.finish();
+    if (const Status& s = reports_written; !s) {
       error("{}; the previous reports in {} are unchanged", s.message(), cmd.out_dir.string());
       return kExitBadInput;
     }

@@ -12,7 +12,7 @@ namespace regaudit::host {
 namespace {
 
 struct SubjectKey {
-  std::string table;
+  std::string_view table;  // a finding's subject_table, which outlives the key
   std::int64_t key;
   auto operator<=>(const SubjectKey&) const = default;
 };
@@ -39,25 +39,31 @@ bool rule_ok(const AuditResult& result, std::string_view id) {
   });
 }
 
-std::set<SubjectKey> subjects_with(const AuditResult& result, std::string_view rule,
-                                   std::initializer_list<std::string_view> codes) {
-  std::set<SubjectKey> out;
+// Keys of the `table` rows with a finding of `rule` (with one of `codes`;
+// any code when empty).
+std::unordered_set<std::int64_t> subjects_with(const AuditResult& result, std::string_view rule,
+                                               std::string_view table,
+                                               std::initializer_list<std::string_view> codes) {
+  std::unordered_set<std::int64_t> out;
   for (const ReportedFinding& rf : result.findings) {
     const Finding& f = rf.finding;
-    if (f.rule_id != rule) continue;
+    if (f.rule_id != rule || f.subject_table != table) continue;
     if (codes.size() > 0 &&
         std::find(codes.begin(), codes.end(), std::string_view(f.code)) == codes.end()) {
       continue;
     }
-    out.insert({f.subject_table, f.subject_key});
+    out.insert(f.subject_key);
   }
   return out;
 }
 
 ByStreet triple_match(RegistryView& registry, const AuditResult& result) {
-  const auto residence_elsewhere = subjects_with(result, "hukou-mismatch", {"residence_elsewhere"});
-  const auto bad_links = subjects_with(result, "hukou-mismatch", {"phone_holder_mismatch"});
-  const auto stale_links = subjects_with(result, "stale-phone", {"reassigned", "deactivated"});
+  const auto residence_elsewhere =
+      subjects_with(result, "hukou-mismatch", "persons", {"residence_elsewhere"});
+  const auto bad_links =
+      subjects_with(result, "hukou-mismatch", "person_phones", {"phone_holder_mismatch"});
+  const auto stale_links =
+      subjects_with(result, "stale-phone", "person_phones", {"reassigned", "deactivated"});
   std::unordered_set<std::string> linked;      // normal-form ids with any link
   std::unordered_set<std::string> bad_people;  // with a bad link
   Statement links = registry.prepare("SELECT link_id, id_number FROM person_phones");
@@ -66,7 +72,7 @@ ByStreet triple_match(RegistryView& registry, const AuditResult& result) {
     const nf::IdNumber id = nf::id_number(links.text(1), last_day);
     if (id.is_null()) continue;
     linked.insert(id.text);
-    const SubjectKey key{"person_phones", links.int64(0)};
+    const std::int64_t key = links.int64(0);
     if (bad_links.contains(key) || stale_links.contains(key)) bad_people.insert(id.text);
   }
   ByStreet out;
@@ -74,8 +80,8 @@ ByStreet triple_match(RegistryView& registry, const AuditResult& result) {
   while (persons.step()) {
     const nf::IdNumber id = nf::id_number(persons.text(1), last_day);
     if (!id.valid || !linked.contains(id.text)) continue;
-    const bool matched = !bad_people.contains(id.text) &&
-                         !residence_elsewhere.contains({"persons", persons.int64(0)});
+    const bool matched =
+        !bad_people.contains(id.text) && !residence_elsewhere.contains(persons.int64(0));
     add(out, nf::street_code(persons.text(2)), matched);
   }
   return out;
@@ -83,13 +89,13 @@ ByStreet triple_match(RegistryView& registry, const AuditResult& result) {
 
 ByStreet event_share(RegistryView& registry, const AuditResult& result, const char* sql,
                      const char* table, std::string_view rule) {
-  const auto flagged = subjects_with(result, rule, {});
+  const auto flagged = subjects_with(result, rule, table, {});
   ByStreet out;
   Statement events = registry.prepare(sql);
   while (events.step()) {
     const TimeValue t = nf::time(events.text(1));
     if (!t.is_readable() || !result.period.contains(t.instant())) continue;
-    add(out, nf::street_code(events.text(2)), flagged.contains({table, events.int64(0)}));
+    add(out, nf::street_code(events.text(2)), flagged.contains(events.int64(0)));
   }
   return out;
 }

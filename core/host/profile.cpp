@@ -111,7 +111,9 @@ std::optional<ConfiguredRule> configure_rule(const Profile& profile, const Profi
   for (const ParamSpec& p : info.params) values[p.name] = p.default_value;
   for (const CodeSpec& c : info.codes) configured.severities[c.code] = c.default_severity;
   if (pr != nullptr) {
-    for (const auto& [name, value] : pr->params) {
+    for (const auto& param : pr->params) {
+      const std::string& name = param.first;
+      const std::string& value = param.second;
       const auto spec = std::find_if(info.params.begin(), info.params.end(),
                                      [&](const ParamSpec& p) { return p.name == name; });
       if (spec == info.params.end()) {

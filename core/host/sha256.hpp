@@ -1,9 +1,12 @@
 // SHA-256 (FIPS 180-4): the registry's input hash and findings' fingerprints.
+//
+// Computed by OpenSSL's libcrypto, which uses the CPU's SHA extensions where
+// present: hashing the registry file is on every run's critical path.
 #pragma once
 
-#include <array>
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -13,17 +16,17 @@ namespace regaudit::host {
 class Sha256 {
  public:
   Sha256();
+  ~Sha256();
+  Sha256(const Sha256&) = delete;
+  Sha256& operator=(const Sha256&) = delete;
   void update(const void* data, std::size_t size);
   void update(std::string_view s) { update(s.data(), s.size()); }
   // Lower-case hex of the digest. The object must not be updated afterwards.
   std::string hex_digest();
 
  private:
-  void compress(const std::uint8_t* block);
-  std::array<std::uint32_t, 8> state_;
-  std::array<std::uint8_t, 64> buffer_{};
-  std::size_t buffered_ = 0;
-  std::uint64_t total_bytes_ = 0;
+  struct Context;
+  std::unique_ptr<Context> context_;
 };
 
 std::string sha256_hex(std::string_view data);

@@ -19,6 +19,18 @@ bool is_ascii(std::string_view s) {
   return true;
 }
 
+// White_Space (u_isUWhiteSpace) restricted to ASCII: TAB, LF, VT, FF, CR, SPACE.
+bool is_ascii_white_space(char c) {
+  return c == ' ' || (c >= '\t' && c <= '\r');
+}
+
+// ASCII text is its own NFKC, so the trimmed form is a view into it.
+std::string_view trim_ascii(std::string_view s) {
+  while (!s.empty() && is_ascii_white_space(s.front())) s.remove_prefix(1);
+  while (!s.empty() && is_ascii_white_space(s.back())) s.remove_suffix(1);
+  return s;
+}
+
 const icu::Normalizer2& nfkc_normalizer() {
   UErrorCode status = U_ZERO_ERROR;
   const icu::Normalizer2* normalizer = icu::Normalizer2::getNFKCInstance(status);
@@ -117,7 +129,8 @@ std::string trim_utf8(std::string_view s) {
       s.substr(static_cast<std::size_t>(begin), static_cast<std::size_t>(end - begin)));
 }
 
-std::string ascii_lower(std::string s) {
+std::string ascii_lower(std::string_view in) {
+  std::string s(in);
   for (char& c : s) {
     if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
   }
@@ -126,6 +139,15 @@ std::string ascii_lower(std::string s) {
 
 // NFKC, then drop white space and hyphens, then upper-case.
 std::string compact_upper(std::string_view raw) {
+  if (is_ascii(raw)) {  // the same steps without ICU: ASCII is its own NFKC
+    std::string out;
+    out.reserve(raw.size());
+    for (const char c : raw) {
+      if (is_ascii_white_space(c) || c == '-') continue;
+      out.push_back(c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c);
+    }
+    return out;
+  }
   const icu::UnicodeString n = nfkc_unicode(raw);
   return to_utf8(filter_map(
       n, [](UChar32 c) { return !is_white_space(c) && !is_hyphen(c); },
@@ -264,10 +286,12 @@ std::string nfkc(std::string_view raw) {
 }
 
 std::string trimmed(std::string_view raw) {
+  if (is_ascii(raw)) return std::string(trim_ascii(raw));
   return trim_utf8(nfkc(raw));
 }
 
 std::string enumeration(std::string_view raw) {
+  if (is_ascii(raw)) return ascii_lower(trim_ascii(raw));
   return ascii_lower(trimmed(raw));
 }
 
@@ -298,8 +322,15 @@ IdNumber id_number(std::string_view raw, int latest_birth_yyyymmdd) {
 
 std::string phone(std::string_view raw) {
   std::string s;
-  for (const char c : nfkc(raw)) {
-    if ((c >= '0' && c <= '9') || c == '+') s.push_back(c);
+  const auto keep = [&s](std::string_view text) {
+    for (const char c : text) {
+      if ((c >= '0' && c <= '9') || c == '+') s.push_back(c);
+    }
+  };
+  if (is_ascii(raw)) {
+    keep(raw);
+  } else {
+    keep(nfkc(raw));
   }
   std::string_view rest = s;
   bool had_country_code = false;
@@ -362,9 +393,16 @@ Count count(std::string_view raw) {
 }
 
 TimeValue time(std::string_view raw) {
-  const std::string t = trimmed(raw);
+  std::string non_ascii;  // the trimmed NFKC text, when `raw` is not ASCII
+  std::string_view t;
+  if (is_ascii(raw)) {
+    t = trim_ascii(raw);
+  } else {
+    non_ascii = trimmed(raw);
+    t = non_ascii;
+  }
   if (t.empty()) return TimeValue::null();
-  if (t.size() >= 5 && all_digits(std::string_view(t).substr(0, 4))) {
+  if (t.size() >= 5 && all_digits(t.substr(0, 4))) {
     switch (t[4]) {
       case '-':
         return parse_separated(t, '-');

@@ -72,16 +72,22 @@ class HukouMismatch {
     while (persons.step()) {
       const std::int64_t person_id = persons.int64(0);
       const nf::IdNumber id = nf::id_number(persons.text(1), last_day);
-      const std::string name = nf::name(persons.text(2));
       const std::string street = nf::street_code(persons.text(3));
-      const std::string identity = fmt::format("{}\x1f{}\x1f{}", id.text, name, street);
       if (!id.is_null()) hukou_street_of.try_emplace(id.text, street);
-      if (!id.valid) emit_invalid_id(context, person_id, id, name, street, identity, last_day);
+      // The name's normal form (ICU, costly) is needed only by findings.
+      const auto name = [&persons] { return nf::name(persons.text(2)); };
+      const auto identity = [&](const std::string& normal_name) {
+        return fmt::format("{}\x1f{}\x1f{}", id.text, normal_name, street);
+      };
+      if (!id.valid) {
+        const std::string n = name();
+        emit_invalid_id(context, person_id, id, n, street, identity(n), last_day);
+      }
       if (id.is_null() || street.empty()) continue;
       const auto best = residences.find(id.text);
       if (best == residences.end() || best->second.street.empty()) continue;
       if (best->second.street != street) {
-        emit_residence_elsewhere(context, person_id, id, street, best->second, identity);
+        emit_residence_elsewhere(context, person_id, id, street, best->second, identity(name()));
       }
     }
     check_phone_holders(context, hukou_street_of);

@@ -64,6 +64,11 @@ class REGAUDIT_EXPORT Statement {
   std::string sql_;
 };
 
+// Rows stepped through every Statement of this process so far, for progress
+// displays: counted per thread and published every few thousand rows, so the
+// value trails by at most that many rows per thread. Thread-safe.
+REGAUDIT_EXPORT std::uint64_t rows_read_in_process();
+
 class REGAUDIT_EXPORT RegistryView {
  public:
   // Opens `path` read-only. Throws RegistryError naming the file when it

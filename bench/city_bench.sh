@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# City-scale benchmark (issue 8). For each city size it measures, in one run:
+#   (a) the read floor: the sqlite3 shell reading every column the four
+#       built-in rules use, with a cheap aggregate (bench/read_floor.sql);
+#   (b) `regaudit run`: the four rules, XML and HTML reports;
+#   (c) the analyst's version: the same rules as plain SQL in the sqlite3
+#       shell (bench/analyst_rules.sql);
+# and prints wall times, the ratios b/a and c/b, and peak memory (maximum
+# resident set size from /usr/bin/time -v).
+#
+# Usage: bench/city_bench.sh [--with-10m] [--skip-analyst]
+# Env:   REGAUDIT_BENCH_DIR  where cities and reports are cached (/tmp/regaudit-bench)
+#        REGAUDIT            the binary (default: build-perf/bin/regaudit, else build/bin/regaudit)
+#        REGAUDIT_JOBS       --jobs for regaudit run (default: nproc)
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(dirname "$here")
+dir=${REGAUDIT_BENCH_DIR:-/tmp/regaudit-bench}
+regaudit=${REGAUDIT:-}
+if [[ -z $regaudit ]]; then
+  for candidate in "$root/build-perf/bin/regaudit" "$root/build/bin/regaudit"; do
+    if [[ -x $candidate ]]; then regaudit=$candidate; break; fi
+  done
+fi
+[[ -x ${regaudit:-} ]] || { echo "city_bench: no regaudit binary; build first or set REGAUDIT" >&2; exit 2; }
+jobs=${REGAUDIT_JOBS:-$(nproc)}
+sizes=(1000000)
+analyst=1
+for arg in "$@"; do
+  case $arg in
+    --with-10m) sizes+=(10000000) ;;
+    --skip-analyst) analyst=0 ;;
+    *) echo "city_bench: unknown argument $arg" >&2; exit 2 ;;
+  esac
+done
+mkdir -p "$dir"
+
+# Runs a command under /usr/bin/time -v; prints "<seconds> <max RSS KiB>".
+measure() {
+  local log
+  log=$(mktemp)
+  /usr/bin/time -v "$@" >/dev/null 2>"$log" || { cat "$log" >&2; rm -f "$log"; return 1; }
+  awk -F': ' '
+    /Elapsed \(wall clock\)/ { n = split($2, p, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + p[i] }
+    /Maximum resident set size/ { rss = $2 }
+    END { printf "%.2f %d\n", s, rss }' "$log"
+  rm -f "$log"
+}
+
+for persons in "${sizes[@]}"; do
+  db="$dir/city-$persons.db"
+  if [[ ! -f $db ]]; then
+    echo "city_bench: generating $db" >&2
+    "$regaudit" synth --out "$db.tmp" --persons "$persons" --seed 2022 --period 2022-04 >/dev/null
+    mv "$db.tmp" "$db"
+  fi
+  out="$dir/out-$persons"
+  rm -rf "$out"
+  read -r a a_rss < <(measure sqlite3 -readonly "$db" < "$here/read_floor.sql")
+  read -r b b_rss < <(measure "$regaudit" run --db "$db" --period 2022-04 --out "$out" \
+                              --jobs "$jobs" --quiet)
+  findings=$(grep -c '<finding ' "$out/report.xml" || true)
+  printf '%s persons (%s, %s MB)\n' "$persons" "$db" "$(( $(stat -c %s "$db") / 1000000 ))"
+  printf '  (a) read floor, sqlite3       %8.2f s   peak %6d MiB\n' "$a" $((a_rss / 1024))
+  printf '  (b) regaudit run (XML+HTML)   %8.2f s   peak %6d MiB   %s findings, --jobs %s\n' \
+    "$b" $((b_rss / 1024)) "$findings" "$jobs"
+  if (( analyst )); then
+    read -r c c_rss < <(measure sqlite3 -readonly "$db" < "$here/analyst_rules.sql")
+    printf '  (c) analyst SQL, sqlite3      %8.2f s   peak %6d MiB\n' "$c" $((c_rss / 1024))
+  fi
+  awk -v a="$a" -v b="$b" 'BEGIN { printf "  b/a = %.2f\n", b / a }'
+  if (( analyst )); then awk -v b="$b" -v c="$c" 'BEGIN { printf "  c/b = %.2f\n", c / b }'; fi
+done

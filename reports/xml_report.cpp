@@ -17,6 +17,24 @@ bool allowed_in_xml(UChar32 c) {
          (c >= 0xE000 && c <= 0xFFFD) || (c >= 0x10000 && c <= 0x10FFFF);
 }
 
+// Whether xml_safe would change `text` (an invalid or disallowed character),
+// so that the writer copies only the rare texts that need it.
+bool changed_by_xml_safe(std::string_view text) {
+  const auto* bytes = reinterpret_cast<const uint8_t*>(text.data());
+  const auto length = static_cast<int32_t>(text.size());
+  for (int32_t i = 0; i < length;) {
+    if (bytes[i] < 0x80) {
+      const uint8_t b = bytes[i++];
+      if (b < 0x20 && b != 0x9 && b != 0xA && b != 0xD) return true;
+      continue;
+    }
+    UChar32 c;
+    U8_NEXT(bytes, i, length, c);
+    if (c < 0 || !allowed_in_xml(c)) return true;
+  }
+  return false;
+}
+
 std::string utc_timestamp(Instant unix_seconds) {
   // Unix time is UTC; the civil-time formatter applies no zone.
   return format_instant(unix_seconds) + "Z";
@@ -35,6 +53,9 @@ class XmlWriter {
   XmlWriter(const XmlWriter&) = delete;
   XmlWriter& operator=(const XmlWriter&) = delete;
 
+  // Characters that XML 1.0 forbids (and invalid UTF-8) replaced so far.
+  std::uint64_t replaced() const { return replaced_; }
+
   // Starts `<name`; attributes follow, then close_start(), text() or end().
   void open(std::string_view name) {
     if (start_open_) finish_start_tag();
@@ -48,14 +69,14 @@ class XmlWriter {
     out_ += ' ';
     out_ += name;
     out_ += "=\"";
-    escape(xml_safe(value), true);
+    escape_safe(value, true);
     out_ += '"';
   }
   // The element's only content: `<name …>text</name>`.
   void text_element(std::string_view name, std::string_view text) {
     open(name);
     out_ += '>';
-    escape(xml_safe(text), false);
+    escape_safe(text, false);
     out_ += "</";
     out_ += name;
     out_ += ">\n";
@@ -85,6 +106,18 @@ class XmlWriter {
  private:
   static constexpr std::size_t kFlushBytes = 1 << 20;
 
+  static std::uint64_t count_replacements(std::string_view text) {
+    std::uint64_t n = 0;
+    const auto* bytes = reinterpret_cast<const uint8_t*>(text.data());
+    const auto length = static_cast<int32_t>(text.size());
+    for (int32_t i = 0; i < length;) {
+      UChar32 c;
+      U8_NEXT(bytes, i, length, c);
+      if (c < 0 || !allowed_in_xml(c)) ++n;
+    }
+    return n;
+  }
+
   void finish_start_tag() {
     out_ += ">\n";
     start_open_ = false;
@@ -95,42 +128,64 @@ class XmlWriter {
   void maybe_flush() {
     if (out_.size() >= kFlushBytes) flush();
   }
-  void escape(std::string_view s, bool attribute) {
-    for (const char ch : s) {
-      const auto c = static_cast<unsigned char>(ch);
-      switch (ch) {
-        case '&':
-          out_ += "&amp;";
-          continue;
-        case '<':
-          out_ += "&lt;";
-          continue;
-        case '>':
-          if (attribute) break;
-          out_ += "&gt;";
-          continue;
-        case '"':
-          if (!attribute) break;
-          out_ += "&quot;";
-          continue;
-        default:
-          break;
-      }
-      if (c < 32 && (attribute || (ch != '\t' && ch != '\n' && ch != '\r'))) {
-        out_ += "&#";
-        out_ += static_cast<char>('0' + c / 10);
-        out_ += static_cast<char>('0' + c % 10);
-        out_ += ';';
-        continue;
-      }
-      out_ += ch;
+  void escape_safe(std::string_view s, bool attribute) {
+    if (changed_by_xml_safe(s)) {
+      const std::string safe = xml_safe(s);
+      replaced_ += count_replacements(s);
+      escape(safe, attribute);
+    } else {
+      escape(s, attribute);
     }
+  }
+  // Whether escape() writes `ch` other than as itself.
+  static bool needs_escape(char ch, bool attribute) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (ch == '&' || ch == '<') return true;
+    if (ch == '>') return !attribute;
+    if (ch == '"') return attribute;
+    return c < 32 && (attribute || (ch != '\t' && ch != '\n' && ch != '\r'));
+  }
+  void escape(std::string_view s, bool attribute) {
+    // Runs of characters written as themselves are appended at once.
+    std::size_t start = 0;
+    for (std::size_t i = 0; i < s.size(); ++i) {
+      if (!needs_escape(s[i], attribute)) continue;
+      out_.append(s.substr(start, i - start));
+      escape_one(s[i]);
+      start = i + 1;
+    }
+    out_.append(s.substr(start));
+  }
+  // One character for which needs_escape() holds.
+  void escape_one(char ch) {
+    switch (ch) {
+      case '&':
+        out_ += "&amp;";
+        return;
+      case '<':
+        out_ += "&lt;";
+        return;
+      case '>':
+        out_ += "&gt;";
+        return;
+      case '"':
+        out_ += "&quot;";
+        return;
+      default:
+        break;
+    }
+    const auto c = static_cast<unsigned char>(ch);
+    out_ += "&#";
+    out_ += static_cast<char>('0' + c / 10);
+    out_ += static_cast<char>('0' + c % 10);
+    out_ += ';';
   }
 
   const ChunkSink& sink_;
   std::string out_;
   std::vector<std::string_view> names_;  // open elements; names are literals
-  bool start_open_ = false;              // `<name …` written, `>` not yet
+  std::uint64_t replaced_ = 0;
+  bool start_open_ = false;  // `<name …` written, `>` not yet
 };
 
 void write_metric(XmlWriter& w, const host::Metric& m) {
@@ -277,6 +332,13 @@ void write_report(const host::AuditResult& result, const XmlOptions& options,
   }
   w.close();
   write_findings(w, result, options);
+  if (w.replaced() > 0) {
+    // Counted, never silent: control characters and invalid UTF-8 in the
+    // registry's text became U+FFFD.
+    w.open("replaced-characters");
+    w.attr("count", std::to_string(w.replaced()));
+    w.close();
+  }
   w.close();
   w.flush();
 }

@@ -2,12 +2,18 @@
 
 #include <fmt/format.h>
 
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdlib>
+#include <exception>
 #include <map>
 #include <thread>
+#include <tuple>
 #include <unordered_map>
 
 #include "metrics.hpp"
@@ -22,7 +28,7 @@ namespace {
 struct RuleWork {
   const ConfiguredRule* rule;
   RuleOutcome outcome;
-  std::vector<Finding> findings;
+  FindingChunks findings;
 };
 
 bool isolated(const AuditOptions& options, const CatalogRule& rule) {
@@ -37,6 +43,25 @@ bool isolated(const AuditOptions& options, const CatalogRule& rule) {
   return true;
 }
 
+// Gives freed heap memory back to the system. Called when a rule ends (its
+// indexes are gone while other rules still run) and after the findings are
+// merged: peak resident memory is what issue 8 bounds, and glibc keeps freed
+// memory of the rules' threads in their arenas otherwise.
+void release_free_memory() {
+#if defined(__GLIBC__)
+  malloc_trim(0);
+#endif
+}
+
+// Large blocks (the packed findings, big hash tables) always straight from and
+// back to the system, instead of glibc's threshold that grows with each freed
+// block and leaves them in a thread's arena.
+void map_large_blocks() {
+#if defined(__GLIBC__)
+  mallopt(M_MMAP_THRESHOLD, 1 << 20);
+#endif
+}
+
 void run_one(const AuditOptions& options, const PiiPolicy& pii, RuleWork& work) {
   const auto started = std::chrono::steady_clock::now();
   const CatalogRule& rule = *work.rule->rule;
@@ -46,28 +71,63 @@ void run_one(const AuditOptions& options, const PiiPolicy& pii, RuleWork& work) 
                              options.allow_untrusted_plugins, rule.entry.info.id,
                              work.rule->options, options.db_path, options.period, pii.reveal(),
                              {options.rule_timeout_s, options.rule_memory_mb})
-          : execute_in_process(rule, work.rule->options, options.db_path, options.period, pii);
+          : execute_in_process(rule, work.rule->options, options.db_path, options.period, pii,
+                               options.message_lang);
   work.outcome.status = e.ok ? RuleOutcome::Status::ok : RuleOutcome::Status::failed;
   work.outcome.reason = std::move(e.reason);
   work.outcome.unreadable = std::move(e.unreadable);
   if (e.ok) work.findings = std::move(e.findings);
   work.outcome.seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  release_free_memory();
 }
 
 // Fingerprints: a hash of rule, code and the subject's natural identity. Two
 // subjects with the same identity (duplicate rows) are told apart by their
 // rank in subject-key order, which stays stable as long as the duplicates do.
+std::string fingerprint_basis(const Finding& f) {
+  return fmt::format("regaudit-fingerprint-v1\x1f{}\x1f{}\x1f{}", f.rule_id, f.code, f.identity);
+}
+
+std::string with_rank(std::string basis, std::size_t rank) {
+  if (rank > 0) basis += fmt::format("\x1f#{}", rank);
+  return basis;
+}
+
+// The ranks come from sorting finding indexes by (rule, code, identity,
+// position) instead of a map of the basis texts, which at city scale held a
+// copy of every identity. The two agree when no code contains the separator
+// (rule ids cannot); otherwise the map is used.
 void assign_fingerprints(std::vector<ReportedFinding>& findings) {
-  std::unordered_map<std::string, int> seen;
-  seen.reserve(findings.size());
-  for (ReportedFinding& rf : findings) {
-    const Finding& f = rf.finding;
-    std::string basis =
-        fmt::format("regaudit-fingerprint-v1\x1f{}\x1f{}\x1f{}", f.rule_id, f.code, f.identity);
-    const int rank = seen[basis]++;
-    if (rank > 0) basis += fmt::format("\x1f#{}", rank);
-    rf.fingerprint = sha256_hex(basis).substr(0, 32);
+  const bool separator_in_code = std::any_of(
+      findings.begin(), findings.end(),
+      [](const ReportedFinding& rf) { return rf.finding.code.find('\x1f') != std::string::npos; });
+  if (separator_in_code) {
+    std::unordered_map<std::string, std::size_t> seen;
+    for (ReportedFinding& rf : findings) {
+      std::string basis = fingerprint_basis(rf.finding);
+      const std::size_t rank = seen[basis]++;
+      rf.fingerprint = sha256_hex(with_rank(std::move(basis), rank)).substr(0, 32);
+    }
+    return;
+  }
+  std::vector<std::uint32_t> order(findings.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = static_cast<std::uint32_t>(i);
+  const auto key = [&findings](std::uint32_t i) {
+    const Finding& f = findings[i].finding;
+    return std::tie(f.rule_id, f.code, f.identity);
+  };
+  std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
+    const auto x = key(a);
+    const auto y = key(b);
+    return x < y || (x == y && a < b);
+  });
+  std::size_t rank = 0;
+  for (std::size_t n = 0; n < order.size(); ++n) {
+    const std::uint32_t i = order[n];
+    rank = n > 0 && key(order[n - 1]) == key(i) ? rank + 1 : 0;
+    findings[i].fingerprint =
+        sha256_hex(with_rank(fingerprint_basis(findings[i].finding), rank)).substr(0, 32);
   }
 }
 
@@ -125,6 +185,7 @@ std::optional<AuditPeriod> latest_activity_period(RegistryView& registry) {
 
 AuditResult run_audit(const AuditOptions& options, const Profile& profile,
                       const std::vector<ConfiguredRule>& rules) {
+  map_large_blocks();
   AuditResult result;
   result.period = options.period;
   result.db_path = options.db_path;
@@ -191,32 +252,51 @@ AuditResult run_audit(const AuditOptions& options, const Profile& profile,
   for (const RuleWork& w : work) total += w.findings.size();
   result.findings.reserve(total);
   for (RuleWork& w : work) {
-    const auto undeclared =
-        std::find_if(w.findings.begin(), w.findings.end(),
-                     [&](const Finding& f) { return !w.outcome.severities.contains(f.code); });
-    if (undeclared != w.findings.end()) {
+    const auto& codes = w.findings.codes();
+    const auto undeclared = std::find_if(codes.begin(), codes.end(), [&](const std::string& code) {
+      return !w.outcome.severities.contains(code);
+    });
+    if (undeclared != codes.end()) {
       w.outcome.status = RuleOutcome::Status::failed;
       w.outcome.reason =
-          fmt::format("it emitted code '{}', which it does not declare", undeclared->code);
+          fmt::format("it emitted code '{}', which it does not declare", *undeclared);
       w.findings.clear();
     }
-    for (Finding& f : w.findings) {
+    w.findings.drain([&](Finding&& f) {
       f.rule_id = w.outcome.id;
       f.severity = w.outcome.severities.at(f.code);
       if (options.message_lang == "en") std::string().swap(f.message_zh);
       if (options.message_lang == "zh-CN") std::string().swap(f.message_en);
       result.findings.push_back({std::move(f), "", ""});
-    }
-    std::vector<Finding>().swap(w.findings);
+    });
+    w.findings.clear();
     if (result.reproducible) w.outcome.seconds = 0;
     result.rules.push_back(std::move(w.outcome));
   }
+  release_free_memory();
   std::sort(result.findings.begin(), result.findings.end(), finding_order);
-  assign_fingerprints(result.findings);
-
   progress.note(fmt::format("{}/{} rules, metrics", done.load(), work.size()));
-  RegistryView registry(options.db_path.string());
-  compute_metrics(registry, result);
+  // Fingerprints write only each finding's fingerprint; the metrics read the
+  // findings' other fields and the registry: with a second job they overlap.
+  std::exception_ptr fingerprint_error;
+  {
+    std::jthread fingerprints;
+    if (options.jobs > 1) {
+      fingerprints = std::jthread([&] {
+        try {
+          assign_fingerprints(result.findings);
+        } catch (...) {
+          fingerprint_error = std::current_exception();
+        }
+      });
+    } else {
+      assign_fingerprints(result.findings);
+    }
+    RegistryView registry(options.db_path.string());
+    compute_metrics(registry, result);
+  }
+  if (fingerprint_error) std::rethrow_exception(fingerprint_error);
+  release_free_memory();
   return result;
 }
 

@@ -2,9 +2,11 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <set>
 #include <unordered_map>
 #include <unordered_set>
+#include <vector>
 
 #include "regaudit/normal_forms.hpp"
 
@@ -57,6 +59,37 @@ std::unordered_set<std::int64_t> subjects_with(const AuditResult& result, std::s
   return out;
 }
 
+// A set of normal-form ID numbers, filled first and then queried: those of 17
+// digits and a digit or X (every valid one) as integers in a sorted vector,
+// any other text as text. A million strings in a hash set cost several times
+// the memory and the time.
+class IdSet {
+ public:
+  void insert(const std::string& id) {
+    if (const auto k = nf::id_as_integer(id)) {
+      integers_.push_back(*k);
+    } else {
+      texts_.insert(id);
+    }
+  }
+  // Call once, after the last insert and before the first contains.
+  void freeze() {
+    std::sort(integers_.begin(), integers_.end());
+    integers_.erase(std::unique(integers_.begin(), integers_.end()), integers_.end());
+    integers_.shrink_to_fit();
+  }
+  bool contains(const std::string& id) const {
+    if (const auto k = nf::id_as_integer(id)) {
+      return std::binary_search(integers_.begin(), integers_.end(), *k);
+    }
+    return texts_.contains(id);
+  }
+
+ private:
+  std::vector<std::uint64_t> integers_;
+  std::unordered_set<std::string> texts_;
+};
+
 ByStreet triple_match(RegistryView& registry, const AuditResult& result) {
   const auto residence_elsewhere =
       subjects_with(result, "hukou-mismatch", "persons", {"residence_elsewhere"});
@@ -64,8 +97,8 @@ ByStreet triple_match(RegistryView& registry, const AuditResult& result) {
       subjects_with(result, "hukou-mismatch", "person_phones", {"phone_holder_mismatch"});
   const auto stale_links =
       subjects_with(result, "stale-phone", "person_phones", {"reassigned", "deactivated"});
-  std::unordered_set<std::string> linked;      // normal-form ids with any link
-  std::unordered_set<std::string> bad_people;  // with a bad link
+  IdSet linked;      // normal-form ids with any link
+  IdSet bad_people;  // with a bad link
   Statement links = registry.prepare("SELECT link_id, id_number FROM person_phones");
   const int last_day = result.period.last_day_yyyymmdd();
   while (links.step()) {
@@ -75,6 +108,8 @@ ByStreet triple_match(RegistryView& registry, const AuditResult& result) {
     const std::int64_t key = links.int64(0);
     if (bad_links.contains(key) || stale_links.contains(key)) bad_people.insert(id.text);
   }
+  linked.freeze();
+  bad_people.freeze();
   ByStreet out;
   Statement persons = registry.prepare("SELECT person_id, id_number, hukou_street FROM persons");
   while (persons.step()) {
@@ -101,15 +136,34 @@ ByStreet event_share(RegistryView& registry, const AuditResult& result, const ch
 }
 
 ByStreet wasted_hours(const AuditResult& result) {
-  std::map<SubjectKey, std::pair<double, std::string>> largest;  // cost, street
-  for (const ReportedFinding& rf : result.findings) {
-    const Finding& f = rf.finding;
-    auto& slot = largest[{f.subject_table, f.subject_key}];
-    if (f.cost_minutes > slot.first) slot = {f.cost_minutes, f.street};
-  }
+  // Per subject row (table, key), the first largest cost and its street; the
+  // subjects in (table, key) order. Indexes sorted instead of a map of every
+  // subject: at city scale that map was as large as the findings' text.
+  const auto& findings = result.findings;
+  std::vector<std::uint32_t> order(findings.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = static_cast<std::uint32_t>(i);
+  const auto subject = [&findings](std::uint32_t i) {
+    const Finding& f = findings[i].finding;
+    return SubjectKey{f.subject_table, f.subject_key};
+  };
+  std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
+    const auto x = subject(a);
+    const auto y = subject(b);
+    return x < y || (x == y && a < b);
+  });
   ByStreet out;
-  for (const auto& [subject, cost] : largest) {
-    if (cost.first > 0) add(out, cost.second, true, cost.first / 60.0);
+  for (std::size_t n = 0; n < order.size();) {
+    const SubjectKey current = subject(order[n]);
+    double cost = 0;
+    const std::string* street = nullptr;
+    for (; n < order.size() && subject(order[n]) == current; ++n) {
+      const Finding& f = findings[order[n]].finding;
+      if (f.cost_minutes > cost) {
+        cost = f.cost_minutes;
+        street = &f.street;
+      }
+    }
+    if (cost > 0) add(out, *street, true, cost / 60.0);
   }
   return out;
 }

@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -19,25 +20,37 @@ namespace {
 
 class RuleRunContext final : public RunContext {
  public:
-  RuleRunContext(const AuditPeriod& period, RegistryView& registry, const PiiPolicy& pii)
-      : period_(period), registry_(registry), pii_(pii) {}
+  RuleRunContext(const AuditPeriod& period, RegistryView& registry, const PiiPolicy& pii,
+                 std::string_view message_lang)
+      : period_(period),
+        registry_(registry),
+        pii_(pii),
+        drop_zh_(message_lang == "en"),
+        drop_en_(message_lang == "zh-CN") {}
 
   const AuditPeriod& period() const override { return period_; }
   RegistryView& registry() override { return registry_; }
   const PiiPolicy& pii() const override { return pii_; }
-  void emit(Finding finding) override { findings.push_back(std::move(finding)); }
-  void count_unreadable(std::string_view table, std::string_view column,
-                        std::uint64_t n) override {
+  void emit(Finding finding) override {
+    // The reports show one language; at city scale the other is hundreds of
+    // megabytes.
+    if (drop_zh_) std::string().swap(finding.message_zh);
+    if (drop_en_) std::string().swap(finding.message_en);
+    findings.push_back(finding);
+  }
+  void count_unreadable(std::string_view table, std::string_view column, std::uint64_t n) override {
     unreadable[UnreadableKey{std::string(table), std::string(column)}] += n;
   }
 
-  std::vector<Finding> findings;
+  FindingChunks findings;
   std::map<UnreadableKey, std::uint64_t> unreadable;
 
  private:
   const AuditPeriod& period_;
   RegistryView& registry_;
   const PiiPolicy& pii_;
+  bool drop_zh_ = false;
+  bool drop_en_ = false;
 };
 
 // The result stream: "RGA1", then records tagged F (finding), U (unreadable
@@ -53,6 +66,8 @@ class Writer {
   }
   void i64(std::int64_t v) { raw(&v, sizeof v); }
   void f64(double v) { raw(&v, sizeof v); }
+  // Records already in the stream's format.
+  void records(std::string_view bytes) { buffer_.append(bytes); }
   const std::string& bytes() const { return buffer_; }
 
  private:
@@ -103,24 +118,60 @@ class Reader {
   bool ok_ = true;
 };
 
+void put_raw(std::string& out, const void* p, std::size_t n) {
+  out.append(static_cast<const char*>(p), n);
+}
+void put_str(std::string& out, std::string_view s) {
+  const auto n = static_cast<std::uint32_t>(s.size());
+  put_raw(out, &n, sizeof n);
+  out.append(s);
+}
+void put_i64(std::string& out, std::int64_t v) {
+  put_raw(out, &v, sizeof v);
+}
+
+// One F record of the stream.
+void append_finding(std::string& out, const Finding& f) {
+  out.push_back('F');
+  put_str(out, f.code);
+  put_str(out, f.subject_table);
+  put_i64(out, f.subject_key);
+  put_str(out, f.street);
+  put_raw(out, &f.cost_minutes, sizeof f.cost_minutes);
+  put_str(out, f.message_zh);
+  put_str(out, f.message_en);
+  put_str(out, f.identity);
+  put_i64(out, static_cast<std::int64_t>(f.evidence.size()));
+  for (const EvidenceRef& ref : f.evidence) {
+    put_str(out, ref.table);
+    put_i64(out, ref.key);
+  }
+}
+
+// The body of an F record (the tag already read).
+Finding read_finding(Reader& r) {
+  Finding f;
+  f.code = r.str();
+  f.subject_table = r.str();
+  f.subject_key = r.i64();
+  f.street = r.str();
+  f.cost_minutes = r.f64();
+  f.message_zh = r.str();
+  f.message_en = r.str();
+  f.identity = r.str();
+  const std::int64_t n = r.i64();
+  for (std::int64_t i = 0; i < n && r.ok(); ++i) {
+    EvidenceRef ref;
+    ref.table = r.str();
+    ref.key = r.i64();
+    f.evidence.push_back(std::move(ref));
+  }
+  return f;
+}
+
 std::string serialize(const RuleExecution& e) {
   Writer w;
-  for (const Finding& f : e.findings) {
-    w.tag('F');
-    w.str(f.code);
-    w.str(f.subject_table);
-    w.i64(f.subject_key);
-    w.str(f.street);
-    w.f64(f.cost_minutes);
-    w.str(f.message_zh);
-    w.str(f.message_en);
-    w.str(f.identity);
-    w.i64(static_cast<std::int64_t>(f.evidence.size()));
-    for (const EvidenceRef& ref : f.evidence) {
-      w.str(ref.table);
-      w.i64(ref.key);
-    }
-  }
+  for (const std::string& records : e.findings.buffers()) w.records(records);
   for (const auto& [key, count] : e.unreadable) {
     w.tag('U');
     w.str(key.table);
@@ -139,26 +190,9 @@ bool deserialize(std::string_view data, RuleExecution& e) {
   if (!r.expect_header()) return false;
   while (!r.at_end()) {
     switch (r.tag()) {
-      case 'F': {
-        Finding f;
-        f.code = r.str();
-        f.subject_table = r.str();
-        f.subject_key = r.i64();
-        f.street = r.str();
-        f.cost_minutes = r.f64();
-        f.message_zh = r.str();
-        f.message_en = r.str();
-        f.identity = r.str();
-        const std::int64_t n = r.i64();
-        for (std::int64_t i = 0; i < n && r.ok(); ++i) {
-          EvidenceRef ref;
-          ref.table = r.str();
-          ref.key = r.i64();
-          f.evidence.push_back(std::move(ref));
-        }
-        e.findings.push_back(std::move(f));
+      case 'F':
+        e.findings.push_back(read_finding(r));
         break;
-      }
       case 'U': {
         UnreadableKey key;
         key.table = r.str();
@@ -197,9 +231,35 @@ std::string describe_signal(int sig) {
 
 }  // namespace
 
+void FindingChunks::push_back(const Finding& finding) {
+  if (buffers_.empty() || buffers_.back().size() >= kBufferBytes) {
+    buffers_.emplace_back().reserve(kBufferBytes + 4096);
+  }
+  append_finding(buffers_.back(), finding);
+  ++size_;
+  if (std::find(codes_.begin(), codes_.end(), finding.code) == codes_.end()) {
+    codes_.push_back(finding.code);
+  }
+}
+
+void FindingChunks::clear() {
+  buffers_.clear();
+  codes_.clear();
+  size_ = 0;
+}
+
+void FindingChunks::drain(const std::function<void(Finding&&)>& take) {
+  for (std::string& buffer : buffers_) {
+    Reader r(buffer);
+    while (!r.at_end() && r.tag() == 'F') take(read_finding(r));
+    std::string().swap(buffer);
+  }
+  clear();
+}
+
 RuleExecution execute_in_process(const CatalogRule& rule, const RuleOptions& options,
                                  const std::filesystem::path& db, const AuditPeriod& period,
-                                 const PiiPolicy& pii) {
+                                 const PiiPolicy& pii, std::string_view message_lang) {
   RuleExecution e;
   std::unique_ptr<RuleInstance> instance = rule.make();
   if (!instance) {
@@ -212,7 +272,7 @@ RuleExecution execute_in_process(const CatalogRule& rule, const RuleOptions& opt
   }
   try {
     RegistryView registry(db.string());
-    RuleRunContext context(period, registry, pii);
+    RuleRunContext context(period, registry, pii, message_lang);
     const Status s = instance->run(context);
     e.unreadable = std::move(context.unreadable);
     if (!s) {
@@ -234,8 +294,9 @@ RuleExecution execute_isolated(const std::filesystem::path& worker_binary,
                                const AuditPeriod& period, bool reveal_pii,
                                const IsolationLimits& limits) {
   RuleExecution e;
-  std::vector<std::string> args = {worker_binary.string(), "__rule-worker", "--db", db.string(),
-                                   "--period", period.label(), "--rule", rule_id};
+  std::vector<std::string> args = {
+      worker_binary.string(), "__rule-worker", "--db", db.string(), "--period",
+      period.label(),         "--rule",        rule_id};
   for (const auto& dir : plugin_dirs) {
     args.push_back("--plugin-dir");
     args.push_back(dir.string());
@@ -268,7 +329,8 @@ RuleExecution execute_isolated(const std::filesystem::path& worker_binary,
   close(pipe_fds[1]);
   if (spawned != 0) {
     close(pipe_fds[0]);
-    e.reason = fmt::format("cannot start the isolated worker {}: {}", argv[0], std::strerror(spawned));
+    e.reason =
+        fmt::format("cannot start the isolated worker {}: {}", argv[0], std::strerror(spawned));
     return e;
   }
 
@@ -303,7 +365,8 @@ RuleExecution execute_isolated(const std::filesystem::path& worker_binary,
   }
 
   if (timed_out) {
-    e.reason = fmt::format("timeout: ran past --rule-timeout of {} s and was killed", limits.timeout_s);
+    e.reason =
+        fmt::format("timeout: ran past --rule-timeout of {} s and was killed", limits.timeout_s);
     return e;
   }
   if (WIFSIGNALED(status)) {
@@ -315,8 +378,10 @@ RuleExecution execute_isolated(const std::filesystem::path& worker_binary,
   }
   RuleExecution parsed;
   if (!deserialize(data, parsed)) {
-    e.reason = fmt::format("the isolated worker exited with code {} without a complete result",
-                           WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+    e.reason = fmt::format(
+        "the isolated worker exited with code {} without a complete result (it stopped "
+        "early; its messages are above)",
+        WIFEXITED(status) ? WEXITSTATUS(status) : -1);
     return e;
   }
   if (!parsed.ok && parsed.reason.find("bad_alloc") != std::string::npos && limits.memory_mb > 0) {
@@ -327,7 +392,8 @@ RuleExecution execute_isolated(const std::filesystem::path& worker_binary,
 }
 
 int rule_worker_main(const std::filesystem::path& db, const std::string& period_text,
-                     const std::string& rule_id, const std::vector<std::filesystem::path>& plugin_dirs,
+                     const std::string& rule_id,
+                     const std::vector<std::filesystem::path>& plugin_dirs,
                      bool allow_untrusted_plugins, const std::vector<std::string>& params,
                      bool reveal_pii, std::uint64_t memory_mb) {
   // Results go to the original standard output; anything the rule prints goes

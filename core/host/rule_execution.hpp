@@ -10,8 +10,10 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "audit.hpp"
@@ -19,16 +21,45 @@
 
 namespace regaudit::host {
 
+// Findings as a rule emits them, packed: each one a record of the isolation
+// stream's format (tag F, length-prefixed strings, raw integers) appended to
+// buffers of a few megabytes. A Finding is 272 bytes plus a heap block per
+// longer string; the record is its text and about 70 bytes. At city scale,
+// with two rules running and one holding half a million findings, that is
+// the difference between fitting in memory and not.
+class FindingChunks {
+ public:
+  void push_back(const Finding& finding);
+  std::size_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
+  void clear();
+  // The distinct codes, in the order they were first emitted.
+  const std::vector<std::string>& codes() const { return codes_; }
+  // Hands every finding, in emission order, to `take`, freeing each buffer
+  // once it is read; empty afterwards.
+  void drain(const std::function<void(Finding&&)>& take);
+  // The records, for the isolation stream.
+  const std::vector<std::string>& buffers() const { return buffers_; }
+
+ private:
+  static constexpr std::size_t kBufferBytes = std::size_t{4} << 20;
+  std::vector<std::string> buffers_;
+  std::vector<std::string> codes_;
+  std::size_t size_ = 0;
+};
+
 struct RuleExecution {
   bool ok = false;
   std::string reason;  // why it failed
-  std::vector<Finding> findings;
+  FindingChunks findings;
   std::map<UnreadableKey, std::uint64_t> unreadable;
 };
 
+// `message_lang` ("zh-CN" or "en") drops the other language's message of
+// each finding as it is emitted; empty keeps both.
 RuleExecution execute_in_process(const CatalogRule& rule, const RuleOptions& options,
                                  const std::filesystem::path& db, const AuditPeriod& period,
-                                 const PiiPolicy& pii);
+                                 const PiiPolicy& pii, std::string_view message_lang = {});
 
 struct IsolationLimits {
   unsigned timeout_s = 0;       // 0: none
@@ -48,7 +79,8 @@ RuleExecution execute_isolated(const std::filesystem::path& worker_binary,
 // standard output (standard output itself is redirected to standard error, so
 // a plugin that prints cannot corrupt the stream). Returns the exit code.
 int rule_worker_main(const std::filesystem::path& db, const std::string& period,
-                     const std::string& rule_id, const std::vector<std::filesystem::path>& plugin_dirs,
+                     const std::string& rule_id,
+                     const std::vector<std::filesystem::path>& plugin_dirs,
                      bool allow_untrusted_plugins, const std::vector<std::string>& params,
                      bool reveal_pii, std::uint64_t memory_mb);
 

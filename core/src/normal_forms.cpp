@@ -295,6 +295,19 @@ std::string enumeration(std::string_view raw) {
   return ascii_lower(trimmed(raw));
 }
 
+std::optional<std::uint64_t> id_as_integer(std::string_view id) {
+  if (id.size() != 18) return std::nullopt;
+  std::uint64_t v = 0;
+  for (std::size_t i = 0; i < 17; ++i) {
+    if (id[i] < '0' || id[i] > '9') return std::nullopt;
+    v = v * 10 + static_cast<std::uint64_t>(id[i] - '0');
+  }
+  const char last = id[17];
+  if (last == 'X') return v * 11 + 10;
+  if (last < '0' || last > '9') return std::nullopt;
+  return v * 11 + static_cast<std::uint64_t>(last - '0');
+}
+
 char id_check_character(std::string_view digits17) {
   static constexpr int kWeights[17] = {7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2};
   static constexpr char kCheck[11] = {'1', '0', 'X', '9', '8', '7', '6', '5', '4', '3', '2'};

@@ -11,10 +11,34 @@ TimeValue read_time(const Statement& row, int column, RunContext& context, std::
   return t;
 }
 
-std::unordered_map<std::string, NumberSubscriptions> subscriptions_by_number(RunContext& context) {
+std::optional<std::uint64_t> SubscriptionsByNumber::as_integer(std::string_view number) {
+  if (number.size() > 17) return std::nullopt;
+  std::uint64_t v = 0;
+  for (const char c : number) {
+    if (c < '0' || c > '9') return std::nullopt;
+    v = v * 10 + static_cast<std::uint64_t>(c - '0');
+  }
+  return v * 32 + number.size();  // the length keeps leading zeros apart
+}
+
+NumberSubscriptions& SubscriptionsByNumber::operator[](const std::string& number) {
+  if (const auto k = as_integer(number)) return by_integer_[*k];
+  return by_text_[number];
+}
+
+const NumberSubscriptions* SubscriptionsByNumber::find(const std::string& number) const {
+  if (const auto k = as_integer(number)) {
+    const auto it = by_integer_.find(*k);
+    return it == by_integer_.end() ? nullptr : &it->second;
+  }
+  const auto it = by_text_.find(number);
+  return it == by_text_.end() ? nullptr : &it->second;
+}
+
+SubscriptionsByNumber subscriptions_by_number(RunContext& context) {
   const Instant as_of = context.period().as_of();
   const int last_day = context.period().last_day_yyyymmdd();
-  std::unordered_map<std::string, NumberSubscriptions> out;
+  SubscriptionsByNumber out;
   Statement rows = context.registry().prepare(
       "SELECT subscription_id, phone, owner_id_number, owner_name, activated_at, deactivated_at "
       "FROM phone_subscriptions");
@@ -23,9 +47,9 @@ std::unordered_map<std::string, NumberSubscriptions> subscriptions_by_number(Run
     const TimeValue deactivated =
         read_time(rows, 5, context, "phone_subscriptions", "deactivated_at");
     if (!activated.is_readable() || deactivated.is_unreadable()) continue;
-    std::string number = nf::phone(rows.text(1));
+    const std::string number = nf::phone(rows.text(1));
     if (number.empty()) continue;
-    NumberSubscriptions& subs = out[std::move(number)];
+    NumberSubscriptions& subs = out[number];
     subs.has_counted = true;
     const std::int64_t id = rows.int64(0);
     if (!subs.last_counted ||
@@ -42,10 +66,32 @@ std::unordered_map<std::string, NumberSubscriptions> subscriptions_by_number(Run
                              std::pair(activated.instant(), id)) {
       continue;
     }
-    subs.in_force = SubscriptionInForce{id, nf::id_number(rows.text(2), last_day).text,
-                                        std::string(rows.text(3)), activated.instant()};
+    subs.in_force =
+        SubscriptionInForce{id, nf::id_number(rows.text(2), last_day).text, activated.instant()};
   }
   return out;
+}
+
+void StreetById::try_emplace(const std::string& id, const std::string& street) {
+  const auto k = nf::id_as_integer(id);
+  if (k ? by_integer_.contains(*k) : by_text_.contains(id)) return;
+  const auto [it, inserted] =
+      street_index_.try_emplace(street, static_cast<std::uint32_t>(streets_.size()));
+  if (inserted) streets_.push_back(street);
+  if (k) {
+    by_integer_.emplace(*k, it->second);
+  } else {
+    by_text_.emplace(id, it->second);
+  }
+}
+
+const std::string* StreetById::find(const std::string& id) const {
+  if (const auto k = nf::id_as_integer(id)) {
+    const auto it = by_integer_.find(*k);
+    return it == by_integer_.end() ? nullptr : &streets_[it->second];
+  }
+  const auto it = by_text_.find(id);
+  return it == by_text_.end() ? nullptr : &streets_[it->second];
 }
 
 nf::Count read_count(const Statement& row, int column, RunContext& context, std::string_view table,

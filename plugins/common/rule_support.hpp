@@ -7,6 +7,8 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
+#include <vector>
 
 #include "regaudit/normal_forms.hpp"
 #include "regaudit/rule.hpp"
@@ -22,7 +24,6 @@ TimeValue read_time(const Statement& row, int column, RunContext& context, std::
 struct SubscriptionInForce {
   std::int64_t subscription_id = 0;
   std::string owner_id;  // normal form; empty = nobody known
-  std::string owner_name_raw;
   Instant activated_at = 0;
 };
 
@@ -41,12 +42,76 @@ struct NumberSubscriptions {
   std::optional<CountedSubscription> last_counted;
 };
 
+// NumberSubscriptions by normal-form phone number. Numbers of up to 17
+// digits (all real ones) are keyed by an integer: hashing and comparing
+// strings of nearly a million numbers was a visible share of the rules' time.
+class SubscriptionsByNumber {
+ public:
+  // The entry of `number`, created empty when absent.
+  NumberSubscriptions& operator[](const std::string& number);
+  // The entry of `number`, or nullptr.
+  const NumberSubscriptions* find(const std::string& number) const;
+
+ private:
+  static std::optional<std::uint64_t> as_integer(std::string_view number);
+  std::unordered_map<std::uint64_t, NumberSubscriptions> by_integer_;
+  std::unordered_map<std::string, NumberSubscriptions> by_text_;
+};
+
 // Every number's counted subscriptions, reduced to what the rules need.
 // A counted subscription has a readable activated_at and a deactivated_at that
 // is NULL or readable (one that is unreadable leaves the row out). Among those
 // in force at A (activated < A, deactivated NULL or >= A) the one activated
 // last wins, ties to the highest subscription_id.
-std::unordered_map<std::string, NumberSubscriptions> subscriptions_by_number(RunContext& context);
+SubscriptionsByNumber subscriptions_by_number(RunContext& context);
+
+// Values by normal-form ID number: keyed by nf::id_as_integer where it applies,
+// else by the text, so that the common case hashes and compares integers.
+template <class V>
+class ById {
+ public:
+  // The value of `id`, default-constructed when absent, and whether it was.
+  std::pair<V*, bool> try_emplace(const std::string& id) {
+    if (const auto k = nf::id_as_integer(id)) {
+      const auto [it, inserted] = by_integer_.try_emplace(*k);
+      return {&it->second, inserted};
+    }
+    const auto [it, inserted] = by_text_.try_emplace(id);
+    return {&it->second, inserted};
+  }
+  // The value of `id`, or nullptr.
+  const V* find(const std::string& id) const {
+    if (const auto k = nf::id_as_integer(id)) {
+      const auto it = by_integer_.find(*k);
+      return it == by_integer_.end() ? nullptr : &it->second;
+    }
+    const auto it = by_text_.find(id);
+    return it == by_text_.end() ? nullptr : &it->second;
+  }
+
+ private:
+  std::unordered_map<std::uint64_t, V> by_integer_;
+  std::unordered_map<std::string, V> by_text_;
+};
+
+// The first street recorded for each normal-form ID number (the hukou street
+// of its lowest person_id, say). ID numbers of 17 digits and a digit or X are
+// kept as integers and streets interned: a million persons cost tens of
+// megabytes instead of over a hundred.
+class StreetById {
+ public:
+  // Records `street` for `id` unless `id` has one already.
+  void try_emplace(const std::string& id, const std::string& street);
+  // The street of `id`, or nullptr.
+  const std::string* find(const std::string& id) const;
+  void reserve(std::size_t n) { by_integer_.reserve(n); }
+
+ private:
+  std::vector<std::string> streets_;
+  std::unordered_map<std::string, std::uint32_t> street_index_;
+  std::unordered_map<std::uint64_t, std::uint32_t> by_integer_;
+  std::unordered_map<std::string, std::uint32_t> by_text_;
+};
 
 // Reads column `column` of the current row as a count (SPEC section 2's
 // count normal form: trimmed ASCII digits), counting it as unreadable under

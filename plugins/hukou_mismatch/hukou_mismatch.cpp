@@ -66,7 +66,7 @@ class HukouMismatch {
   void run(RunContext& context) {
     const int last_day = context.period().last_day_yyyymmdd();
     const auto residences = best_residences(context);
-    std::unordered_map<std::string, std::string> hukou_street_of;  // first persons row per id
+    StreetById hukou_street_of;  // first persons row per id
     Statement persons = context.registry().prepare(
         "SELECT person_id, id_number, name, hukou_street FROM persons ORDER BY person_id");
     while (persons.step()) {
@@ -84,20 +84,20 @@ class HukouMismatch {
         emit_invalid_id(context, person_id, id, n, street, identity(n), last_day);
       }
       if (id.is_null() || street.empty()) continue;
-      const auto best = residences.find(id.text);
-      if (best == residences.end() || best->second.street.empty()) continue;
-      if (best->second.street != street) {
-        emit_residence_elsewhere(context, person_id, id, street, best->second, identity(name()));
+      const BestResidence* best = residences.find(id.text);
+      if (best == nullptr || best->street.empty()) continue;
+      if (best->street != street) {
+        emit_residence_elsewhere(context, person_id, id, street, *best, identity(name()));
       }
     }
     check_phone_holders(context, hukou_street_of);
   }
 
  private:
-  static std::unordered_map<std::string, BestResidence> best_residences(RunContext& context) {
+  static ById<BestResidence> best_residences(RunContext& context) {
     const Instant as_of = context.period().as_of();
     const int last_day = context.period().last_day_yyyymmdd();
-    std::unordered_map<std::string, BestResidence> best;
+    ById<BestResidence> best;
     Statement rows = context.registry().prepare(
         "SELECT residence_id, id_number, street, source, valid_from, valid_to FROM residences");
     while (rows.step()) {
@@ -108,8 +108,8 @@ class HukouMismatch {
       const nf::IdNumber id = nf::id_number(rows.text(1), last_day);
       if (id.is_null()) continue;
       const std::int64_t residence_id = rows.int64(0);
-      const auto [it, inserted] = best.try_emplace(id.text);
-      BestResidence& b = it->second;
+      const auto [slot, inserted] = best.try_emplace(id.text);
+      BestResidence& b = *slot;
       if (!inserted &&
           std::pair(b.valid_from, b.residence_id) > std::pair(from.instant(), residence_id)) {
         continue;
@@ -163,8 +163,7 @@ class HukouMismatch {
     context.emit(std::move(f));
   }
 
-  static void check_phone_holders(
-      RunContext& context, const std::unordered_map<std::string, std::string>& hukou_street_of) {
+  static void check_phone_holders(RunContext& context, const StreetById& hukou_street_of) {
     const Instant as_of = context.period().as_of();
     const int last_day = context.period().last_day_yyyymmdd();
     const auto subscriptions = subscriptions_by_number(context);
@@ -176,18 +175,16 @@ class HukouMismatch {
       const nf::IdNumber id = nf::id_number(links.text(1), last_day);
       const std::string number = nf::phone(links.text(2));
       if (id.is_null() || number.empty()) continue;
-      const auto subs = subscriptions.find(number);
-      if (subs == subscriptions.end() || !subs->second.in_force) continue;
-      const SubscriptionInForce& sub = *subs->second.in_force;
+      const NumberSubscriptions* subs = subscriptions.find(number);
+      if (subs == nullptr || !subs->in_force) continue;
+      const SubscriptionInForce& sub = *subs->in_force;
       if (sub.owner_id.empty() || sub.owner_id == id.text) continue;
       if (sub.activated_at > recorded.instant()) continue;  // that is stale-phone's "reassigned"
       Finding f;
       f.code = "phone_holder_mismatch";
       f.subject_table = "person_phones";
       f.subject_key = links.int64(0);
-      if (const auto street = hukou_street_of.find(id.text); street != hukou_street_of.end()) {
-        f.street = street->second;
-      }
+      if (const std::string* street = hukou_street_of.find(id.text)) f.street = *street;
       const std::string source = nf::enumeration(links.text(3));
       f.identity = fmt::format("{}\x1f{}\x1f{}", id.text, number, source);
       f.evidence.push_back({"phone_subscriptions", sub.subscription_id});

@@ -83,13 +83,12 @@ class StalePhone {
       link.id = nf::id_number(links.text(1), last_day);
       link.source = nf::enumeration(links.text(3));
       link.recorded_at = recorded.instant();
-      if (const auto s = hukou_street_of.find(link.id.text);
-          !link.id.is_null() && s != hukou_street_of.end()) {
-        link.street = s->second;
+      if (const std::string* s = hukou_street_of.find(link.id.text); !link.id.is_null() && s) {
+        link.street = *s;
       }
       link.identity = fmt::format("{}\x1f{}\x1f{}", link.id.text, link.number, link.source);
-      if (const auto subs = subscriptions.find(link.number); subs != subscriptions.end()) {
-        check_subscriptions(context, link, subs->second);
+      if (const NumberSubscriptions* subs = subscriptions.find(link.number)) {
+        check_subscriptions(context, link, *subs);
       }
       if (const auto calls = feedback.find(link.number); calls != feedback.end()) {
         check_feedback(context, link, calls->second);
@@ -124,10 +123,9 @@ class StalePhone {
   }
 
   // The hukou_street of the first persons row (lowest person_id) of each id.
-  static std::unordered_map<std::string, std::string> first_hukou_street_by_id(
-      RunContext& context) {
+  static StreetById first_hukou_street_by_id(RunContext& context) {
     const int last_day = context.period().last_day_yyyymmdd();
-    std::unordered_map<std::string, std::string> out;
+    StreetById out;
     Statement persons = context.registry().prepare(
         "SELECT id_number, hukou_street FROM persons ORDER BY person_id");
     while (persons.step()) {

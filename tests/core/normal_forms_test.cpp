@@ -77,6 +77,17 @@ TEST(IdNumber, NonDigitsMakeItInvalid) {
   EXPECT_FALSE(id_number("11010519491231002", kEndOf2022April).valid);  // 17 characters
 }
 
+TEST(IdNumber, IntegerCodeIsExactAndOnlyForDigitsAndX) {
+  const auto a = id_as_integer("11010519491231002X");
+  const auto b = id_as_integer("110105194912310021");
+  ASSERT_TRUE(a && b);
+  EXPECT_NE(*a, *b);
+  EXPECT_EQ(id_as_integer("11010519491231002X"), a);
+  EXPECT_FALSE(id_as_integer("1101051949123100AX"));
+  EXPECT_FALSE(id_as_integer("110105491231002"));
+  EXPECT_FALSE(id_as_integer("11010519491231002Y"));
+}
+
 TEST(Phone, SpecExamplesAllBecomeTheSameMobile) {
   for (const char* raw : {"+86 138 0013 8000", "0086-13800138000", "8613800138000", "138-0013-8000",
                           "１３８００１３８０００", "13800138000"}) {

@@ -125,7 +125,8 @@ TEST(HostileValues, AreCountedAsUnreadableAndTheReportValidates) {
       (1, X'FFFE00', X'C3', 'x', 'x', 'abc', NULL, NULL, NULL),
       (2, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL),
       (3, 12345, 678, 9, 10, 440104001, 1, 2, 3),
-      (4, '11010519491231002X', 'a' || char(1) || char(27) || 'b', '1', '1949-12-31', '440104001', NULL, NULL, NULL);
+      (4, '11010519491231002X', 'a' || char(1) || char(27) || 'b', '1', '1949-12-31', '440104001', NULL, NULL, NULL),
+      (6, 'not an id', NULL, NULL, NULL, '4401' || char(1) || '04001', NULL, NULL, NULL);
     INSERT INTO residences VALUES
       (1, '11010519491231002X', X'00FF', NULL, NULL, 'rental', 'next week', NULL),
       (2, '11010519491231002X', '440104002', NULL, NULL, 'rental', '2021-01-01', 12),
@@ -179,6 +180,7 @@ TEST(HostileValues, AreCountedAsUnreadableAndTheReportValidates) {
   }
   EXPECT_EQ(xml.find('\x01'), std::string::npos);
   EXPECT_EQ(xml.find('\x1b'), std::string::npos);
+  EXPECT_NE(xml.find("<replaced-characters count=\""), std::string::npos);
   EXPECT_NE(xml.find("code=\"after_conclusive_call\""), std::string::npos);
 }
 

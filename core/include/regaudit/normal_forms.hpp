@@ -53,6 +53,12 @@ struct IdNumber {
 // `latest_birth_yyyymmdd` is the last day of the audit period, e.g. 20220430.
 REGAUDIT_EXPORT IdNumber id_number(std::string_view raw, int latest_birth_yyyymmdd);
 
+// An exact 64-bit code of an 18-character normal-form ID number whose first 17
+// characters are digits and whose last is a digit or X (valid or not); two
+// such numbers are equal exactly when their codes are. nullopt for any other
+// text. Lets indexes of ID numbers use integer keys.
+REGAUDIT_EXPORT std::optional<std::uint64_t> id_as_integer(std::string_view normal_form);
+
 // The ISO 7064 MOD 11-2 check character ('0'..'9' or 'X') of the first 17
 // characters of `digits17`, which must be ASCII digits.
 REGAUDIT_EXPORT char id_check_character(std::string_view digits17);

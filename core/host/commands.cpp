@@ -73,7 +73,8 @@ bool any_failed(const AuditResult& result) {
 }
 
 Status write_reports(const AuditResult& result, const RunCommand& cmd,
-                     const std::filesystem::path& xml_path, const std::filesystem::path& html_path) {
+                     const std::filesystem::path& xml_path,
+                     const std::filesystem::path& html_path) {
   std::string pattern = (cmd.out_dir / ".regaudit-staging-XXXXXX").string();
   if (mkdtemp(pattern.data()) == nullptr) {
     return Status::error(fmt::format("cannot create a staging directory in {}: {}",

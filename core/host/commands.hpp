@@ -3,8 +3,8 @@
 //   written); 3 done but at least one rule failed (report written).
 #pragma once
 
-#include <filesystem>
 #include <cstdint>
+#include <filesystem>
 #include <optional>
 #include <string>
 #include <vector>

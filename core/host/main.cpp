@@ -7,9 +7,9 @@
 
 #include "commands.hpp"
 #include "import_commands.hpp"
+#include "regaudit/version.hpp"
 #include "rule_execution.hpp"
 #include "synth/synth.hpp"
-#include "regaudit/version.hpp"
 
 namespace {
 
@@ -79,9 +79,10 @@ int main(int argc, char** argv) {
       ->add_option("--html-max-findings", run.html_max_findings,
                    "Findings listed per rule in report.html (default 500; report.xml has all)")
       ->check(CLI::Range(std::size_t{1}, std::size_t{1000000}));
-  run_app->add_option("--isolate", run.isolate,
-                      "Run rules in child processes: auto (default: plugins and rules from "
-                      "--plugin-dir), always, never")
+  run_app
+      ->add_option("--isolate", run.isolate,
+                   "Run rules in child processes: auto (default: plugins and rules from "
+                   "--plugin-dir), always, never")
       ->check(CLI::IsMember({"auto", "always", "never"}));
   run_app->add_option("--rule-timeout", run.rule_timeout_s,
                       "Seconds an isolated rule may run before it is killed (default 3600; 0: "
@@ -126,8 +127,9 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   synth_app->add_option("--period", synth_period, "The last month with events, YYYY-MM")
       ->capture_default_str();
-  synth_app->add_option("--months", synth.months,
-                        "Months of events ending with --period (each gets its _truth)")
+  synth_app
+      ->add_option("--months", synth.months,
+                   "Months of events ending with --period (each gets its _truth)")
       ->check(CLI::Range(1, 24))
       ->capture_default_str();
 

@@ -3,11 +3,11 @@
 #include <fmt/format.h>
 #include <fmt/std.h>
 
+#include <sys/stat.h>
+#include <unistd.h>
 #include <algorithm>
 #include <boost/dll/runtime_symbol_info.hpp>
 #include <boost/dll/shared_library.hpp>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <cstring>
 #include <memory>
@@ -49,14 +49,16 @@ std::string PluginCatalog::distrust(const std::filesystem::path& path) const {
   struct stat st {};
   if (stat(path.c_str(), &st) != 0) return "";  // loading will report it
   if ((st.st_mode & S_IWOTH) != 0) {
-    return fmt::format("{} is world-writable, so anyone could have replaced it; fix its mode "
-                       "(chmod o-w) or pass --allow-untrusted-plugins",
-                       path.string());
+    return fmt::format(
+        "{} is world-writable, so anyone could have replaced it; fix its mode "
+        "(chmod o-w) or pass --allow-untrusted-plugins",
+        path.string());
   }
   if (st.st_uid != 0 && st.st_uid != geteuid()) {
-    return fmt::format("{} is owned by user {}, neither root nor you; pass "
-                       "--allow-untrusted-plugins if you trust it",
-                       path.string(), st.st_uid);
+    return fmt::format(
+        "{} is owned by user {}, neither root nor you; pass "
+        "--allow-untrusted-plugins if you trust it",
+        path.string(), st.st_uid);
   }
   return "";
 }

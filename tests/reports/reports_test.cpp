@@ -24,19 +24,25 @@ constexpr const char* kScriptPayload = "<script>alert(2)</script>";
 // A small city whose street names, hukou streets and addresses carry markup.
 void fill_hostile_city(const TempRegistry& db) {
   db.exec(std::string(R"(
-    INSERT INTO streets VALUES ('440104001', '北京街道)") + kImgPayload + R"(', '440104'),
-                               ('<b>x</b>', ')" + kScriptPayload + R"(', '440104');
+    INSERT INTO streets VALUES ('440104001', '北京街道)") +
+          kImgPayload + R"(', '440104'),
+                               ('<b>x</b>', ')" +
+          kScriptPayload + R"(', '440104');
     INSERT INTO persons (person_id, id_number, name, hukou_street, hukou_address) VALUES
-      (1, '11010519491231002X', '张三', '440104001', ')" + kImgPayload + R"('),
-      (2, '11010519491231002Y', '李四)" + kScriptPayload + R"(', '<b>x</b>', 'x'),
+      (1, '11010519491231002X', '张三', '440104001', ')" +
+          kImgPayload + R"('),
+      (2, '11010519491231002Y', '李四)" +
+          kScriptPayload + R"(', '<b>x</b>', 'x'),
       (3, '440104199001011234', '王五', '440104001', 'y');
     INSERT INTO residences (residence_id, id_number, street, source, valid_from) VALUES
-      (1, '11010519491231002X', ')" + kImgPayload + R"(', 'rental', '2021-01-01');
+      (1, '11010519491231002X', ')" +
+          kImgPayload + R"(', 'rental', '2021-01-01');
     INSERT INTO person_phones VALUES (1, '11010519491231002X', '13800138000', 'hukou', '2021-07-01');
     INSERT INTO phone_subscriptions VALUES
       (1, '13800138000', '440104199001011234', '王五', 'cm', '2021-06-03', NULL);
     INSERT INTO checkins (checkin_id, id_number, street, team, checked_in_at, photo) VALUES
-      (1, '11010519491231002X', '440104001', ')" + kScriptPayload + R"(', '2022-04-02 10:00', 1);
+      (1, '11010519491231002X', '440104001', ')" +
+          kScriptPayload + R"(', '2022-04-02 10:00', 1);
   )");
 }
 

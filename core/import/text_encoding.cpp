@@ -82,23 +82,22 @@ std::size_t gb18030_bom_length(std::string_view bytes) {
   return bytes.substr(0, 4) == "\x84\x31\x95\x33" ? 4 : 0;
 }
 
+// The index of the first non-ASCII byte at or after `i` (n when none),
+// stepping 32 and 8 bytes at a time where it can.
+static std::size_t skip_ascii(const unsigned char* p, std::size_t n, std::size_t i) {
+  while (i + 32 <= n && ascii32(p + i)) i += 32;
+  while (i + 8 <= n && ascii8(p + i)) i += 8;
+  while (i < n && p[i] < 0x80) ++i;
+  return i;
+}
+
 bool is_valid_utf8(std::string_view text, InvalidBytes* where) {
   const auto* p = reinterpret_cast<const unsigned char*>(text.data());
   const std::size_t n = text.size();
   std::size_t i = 0;
   while (i < n) {
-    if (i + 32 <= n && ascii32(p + i)) {
-      i += 32;
-      continue;
-    }
-    if (i + 8 <= n && ascii8(p + i)) {
-      i += 8;
-      continue;
-    }
-    if (p[i] < 0x80) {
-      ++i;
-      continue;
-    }
+    i = skip_ascii(p, n, i);
+    if (i == n) break;
     const std::size_t len = utf8_sequence_length(p + i, n - i);
     if (len == 0) {
       if (where != nullptr) *where = InvalidBytes{i, p[i]};
@@ -116,18 +115,8 @@ Detection detect_encoding(std::string_view bytes) {
   std::size_t invalid = 0;
   std::size_t i = 0;
   while (i < n) {
-    if (i + 32 <= n && ascii32(p + i)) {
-      i += 32;
-      continue;
-    }
-    if (i + 8 <= n && ascii8(p + i)) {
-      i += 8;
-      continue;
-    }
-    if (p[i] < 0x80) {
-      ++i;
-      continue;
-    }
+    i = skip_ascii(p, n, i);
+    if (i == n) break;
     const std::size_t len = utf8_sequence_length(p + i, n - i);
     if (len == 0) {
       ++invalid;

@@ -19,10 +19,6 @@ constexpr const char* kRule = "checkin-redundancy";
 constexpr const char* kId = "11010519491231002X";     // valid
 constexpr const char* kOther = "440104199001011232";  // valid, another person
 
-std::string sql_value(const std::string& v) {
-  return v == "NULL" ? v : "'" + v + "'";
-}
-
 class CheckinRedundancy : public ::testing::Test {
  protected:
   Keys run_rule(std::map<std::string, std::string> params = {}) const {
@@ -34,20 +30,19 @@ class CheckinRedundancy : public ::testing::Test {
     db.exec(
         "INSERT INTO checkins (checkin_id, id_number, phone, street, community, kind, team, "
         "team_size, agency, checked_in_at, duration_min, photo) VALUES (" +
-        std::to_string(id) + ", " + sql_value(id_number) + ", " + sql_value(phone) +
-        ", ' 440104001 ', 'c1', 'home_visit', " + sql_value(team) + ", " + sql_value(team_size) +
-        ", 'street', " + sql_value(at) + ", " + sql_value(duration_min) + ", " + sql_value(photo) +
-        ")");
+        std::to_string(id) + ", " + sql_literal(id_number) + ", " + sql_literal(phone) +
+        ", ' 440104001 ', 'c1', 'home_visit', " + sql_literal(team) + ", " +
+        sql_literal(team_size) + ", 'street', " + sql_literal(at) + ", " +
+        sql_literal(duration_min) + ", " + sql_literal(photo) + ")");
   }
   void field(int checkin_id, const std::string& name, const std::string& value) const {
     db.exec("INSERT INTO checkin_fields (checkin_id, field, value) VALUES (" +
-            std::to_string(checkin_id) + ", " + sql_value(name) + ", " + sql_value(value) + ")");
+            std::to_string(checkin_id) + ", " + sql_literal(name) + ", " + sql_literal(value) +
+            ")");
   }
   void link(int id, const std::string& id_number, const std::string& phone,
             const std::string& recorded_at) const {
-    db.exec("INSERT INTO person_phones (link_id, id_number, phone, source, recorded_at) VALUES (" +
-            std::to_string(id) + ", " + sql_value(id_number) + ", " + sql_value(phone) +
-            ", 'hukou', " + sql_value(recorded_at) + ")");
+    add_phone_link(db, id, id_number, phone, recorded_at);
   }
   TempRegistry db;
 };

@@ -18,10 +18,6 @@ constexpr const char* kRule = "duplicate-inquiry";
 constexpr const char* kId = "11010519491231002X";     // valid
 constexpr const char* kOther = "440104199001011232";  // valid, another person
 
-std::string sql_value(const std::string& v) {
-  return v == "NULL" ? v : "'" + v + "'";
-}
-
 class DuplicateInquiry : public ::testing::Test {
  protected:
   Keys run_rule(std::map<std::string, std::string> params = {}) const {
@@ -33,22 +29,20 @@ class DuplicateInquiry : public ::testing::Test {
     db.exec(
         "INSERT INTO inquiries (inquiry_id, phone, id_number, agency, street, caller, "
         "called_at, duration_s, outcome) VALUES (" +
-        std::to_string(id) + ", " + sql_value(phone) + ", " + sql_value(id_number) +
-        ", 'police', " + sql_value(street) + ", 'desk 1', " + sql_value(called_at) + ", " +
-        (duration_s == "NULL" ? duration_s : sql_value(duration_s)) + ", " + sql_value(outcome) +
-        ")");
+        std::to_string(id) + ", " + sql_literal(phone) + ", " + sql_literal(id_number) +
+        ", 'police', " + sql_literal(street) + ", 'desk 1', " + sql_literal(called_at) + ", " +
+        (duration_s == "NULL" ? duration_s : sql_literal(duration_s)) + ", " +
+        sql_literal(outcome) + ")");
   }
   void report(int id, const std::string& id_number, const std::string& phone,
               const std::string& reported_at) const {
     db.exec("INSERT INTO self_reports (report_id, id_number, phone, reported_at) VALUES (" +
-            std::to_string(id) + ", " + sql_value(id_number) + ", " + sql_value(phone) + ", " +
-            sql_value(reported_at) + ")");
+            std::to_string(id) + ", " + sql_literal(id_number) + ", " + sql_literal(phone) + ", " +
+            sql_literal(reported_at) + ")");
   }
   void link(int id, const std::string& id_number, const std::string& phone,
             const std::string& recorded_at) const {
-    db.exec("INSERT INTO person_phones (link_id, id_number, phone, source, recorded_at) VALUES (" +
-            std::to_string(id) + ", " + sql_value(id_number) + ", " + sql_value(phone) +
-            ", 'hukou', " + sql_value(recorded_at) + ")");
+    add_phone_link(db, id, id_number, phone, recorded_at);
   }
   TempRegistry db;
 };

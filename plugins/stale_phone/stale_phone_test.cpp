@@ -21,21 +21,13 @@ Keys run_rule(const TempRegistry& db, const std::string& period = "2022-04") {
   return finding_keys(audit(db.path(), period, {{kRule, {}}}), kRule);
 }
 
-void add_link(const TempRegistry& db, int link_id, const std::string& id, const std::string& phone,
-              const std::string& recorded_at) {
-  const auto quoted = [](const std::string& v) { return v == "NULL" ? v : "'" + v + "'"; };
-  db.exec("INSERT INTO person_phones (link_id, id_number, phone, source, recorded_at) VALUES (" +
-          std::to_string(link_id) + ", " + quoted(id) + ", " + quoted(phone) + ", 'hukou', " +
-          quoted(recorded_at) + ")");
-}
-
 TEST(StalePhone, Deactivated_AllSubscriptionsEndedBeforeA_IsFlaggedWithLastAsEvidence) {
   TempRegistry db;
   db.exec(R"(INSERT INTO phone_subscriptions
       (subscription_id, phone, owner_id_number, activated_at, deactivated_at) VALUES
       (1, '13800138000', '11010519491231002X', '2015-01-01', '2018-01-01'),
       (2, '13800138000', '11010519491231002X', '2018-02-01', '2022-04-30 23:59:59'))");
-  add_link(db, 7, kId, "138 0013 8000", "2019-01-01");
+  add_phone_link(db, 7, kId, "138 0013 8000", "2019-01-01");
   const auto result = audit(db.path(), "2022-04", {{kRule, {}}});
   EXPECT_EQ(finding_keys(result, kRule), (Keys{"deactivated:person_phones:7"}));
   const auto* f = findings_of(result, kRule, "deactivated").at(0);
@@ -50,7 +42,7 @@ TEST(StalePhone, Deactivated_SubscriptionEndingExactlyAtAIsInForce) {
   db.exec(R"(INSERT INTO phone_subscriptions
       (subscription_id, phone, owner_id_number, activated_at, deactivated_at) VALUES
       (1, '13800138000', '11010519491231002X', '2018-02-01', '2022-05-01 00:00'))");
-  add_link(db, 7, kId, "13800138000", "2019-01-01");
+  add_phone_link(db, 7, kId, "13800138000", "2019-01-01");
   EXPECT_TRUE(run_rule(db).empty());
 }
 
@@ -59,7 +51,7 @@ TEST(StalePhone, Deactivated_OnlySubscriptionActivatedAtOrAfterAIsCountedButNotI
   db.exec(R"(INSERT INTO phone_subscriptions
       (subscription_id, phone, owner_id_number, activated_at, deactivated_at) VALUES
       (1, '13800138000', '11010519491231002X', '2022-05-01', NULL))");
-  add_link(db, 7, kId, "13800138000", "2019-01-01");
+  add_phone_link(db, 7, kId, "13800138000", "2019-01-01");
   EXPECT_EQ(run_rule(db), (Keys{"deactivated:person_phones:7"}));
 }
 
@@ -70,8 +62,8 @@ TEST(StalePhone, Deactivated_NoCountedSubscriptionIsNoFindingAndUnreadablesAreCo
       (1, '13800138000', '11010519491231002X', 'long ago', '2020-01-01'),
       (2, '13800138000', '11010519491231002X', '2015-01-01', '2021-02-30'),
       (3, '13800138000', '11010519491231002X', NULL, '2020-01-01'))");
-  add_link(db, 7, kId, "13800138000", "2019-01-01");
-  add_link(db, 8, kId, "13900139000", "2019-01-01");  // no subscription at all
+  add_phone_link(db, 7, kId, "13800138000", "2019-01-01");
+  add_phone_link(db, 8, kId, "13900139000", "2019-01-01");  // no subscription at all
   const auto result = audit(db.path(), "2022-04", {{kRule, {}}});
   EXPECT_TRUE(finding_keys(result, kRule).empty());
   const auto& unreadable = result.rules.at(0).unreadable;
@@ -84,8 +76,8 @@ TEST(StalePhone, Deactivated_LinkWithNullIdNumberIsStillFlagged) {
   db.exec(R"(INSERT INTO phone_subscriptions
       (subscription_id, phone, owner_id_number, activated_at, deactivated_at) VALUES
       (1, '02083334444', NULL, '2015-01-01', '2020-01-01'))");
-  add_link(db, 7, "NULL", "+86 20 8333 4444", "2019-01-01");
-  add_link(db, 8, "  ", "020-8333-4444", "2019-01-01");
+  add_phone_link(db, 7, "NULL", "+86 20 8333 4444", "2019-01-01");
+  add_phone_link(db, 8, "  ", "020-8333-4444", "2019-01-01");
   EXPECT_EQ(run_rule(db), (Keys{"deactivated:person_phones:7", "deactivated:person_phones:8"}));
 }
 
@@ -94,10 +86,10 @@ TEST(StalePhone, Subject_LinkRecordedAtOrAfterAOrUnreadableIsNotExamined) {
   db.exec(R"(INSERT INTO phone_subscriptions
       (subscription_id, phone, owner_id_number, activated_at, deactivated_at) VALUES
       (1, '13800138000', NULL, '2015-01-01', '2020-01-01'))");
-  add_link(db, 7, kId, "13800138000", "2022-05-01");
-  add_link(db, 8, kId, "13800138000", "2022-04-31");
-  add_link(db, 9, kId, "13800138000", "NULL");
-  add_link(db, 10, kId, "13800138000", "2022-04-30 23:59:59");
+  add_phone_link(db, 7, kId, "13800138000", "2022-05-01");
+  add_phone_link(db, 8, kId, "13800138000", "2022-04-31");
+  add_phone_link(db, 9, kId, "13800138000", "NULL");
+  add_phone_link(db, 10, kId, "13800138000", "2022-04-30 23:59:59");
   const auto result = audit(db.path(), "2022-04", {{kRule, {}}});
   EXPECT_EQ(finding_keys(result, kRule), (Keys{"deactivated:person_phones:10"}));
   EXPECT_EQ(result.rules.at(0).unreadable.at({"person_phones", "recorded_at"}), 1u);
@@ -115,7 +107,7 @@ class Reassigned : public ::testing::Test {
 };
 
 TEST_F(Reassigned, NewOwnerActivatedAfterLinkWasRecorded_IsFlagged) {
-  add_link(db, 7, kId, "+86 138-0013-8000", "2021-06-03 09:59:59");
+  add_phone_link(db, 7, kId, "+86 138-0013-8000", "2021-06-03 09:59:59");
   const auto result = audit(db.path(), "2022-04", {{kRule, {}}});
   EXPECT_EQ(finding_keys(result, kRule), (Keys{"reassigned:person_phones:7"}));
   const auto* f = findings_of(result, kRule, "reassigned").at(0);
@@ -125,25 +117,25 @@ TEST_F(Reassigned, NewOwnerActivatedAfterLinkWasRecorded_IsFlagged) {
 }
 
 TEST_F(Reassigned, ActivationAtTheLinksRecordedAtIsHukouMismatchsCaseNotThisOne) {
-  add_link(db, 7, kId, "13800138000", "2021-06-03 10:00");
-  add_link(db, 8, kId, "13800138000", "2021-07-01");
+  add_phone_link(db, 7, kId, "13800138000", "2021-06-03 10:00");
+  add_phone_link(db, 8, kId, "13800138000", "2021-07-01");
   EXPECT_TRUE(run_rule(db).empty());
 }
 
 TEST_F(Reassigned, SameOwnerInAnotherFormatIsNotReassigned) {
-  add_link(db, 7, "440104 9001 01123", "13800138000", "2020-01-01");  // 15-digit form
-  add_link(db, 8, "４４０１０４１９９００１０１１２３２", "13800138000", "2020-01-01");
+  add_phone_link(db, 7, "440104 9001 01123", "13800138000", "2020-01-01");  // 15-digit form
+  add_phone_link(db, 8, "４４０１０４１９９００１０１１２３２", "13800138000", "2020-01-01");
   EXPECT_TRUE(run_rule(db).empty());
 }
 
 TEST_F(Reassigned, NullOwnerOrNullLinkIdMakesNoFinding) {
   db.exec("UPDATE phone_subscriptions SET owner_id_number = ' ' WHERE subscription_id = 2");
-  add_link(db, 7, kId, "13800138000", "2020-01-01");
+  add_phone_link(db, 7, kId, "13800138000", "2020-01-01");
   EXPECT_TRUE(run_rule(db).empty());
   db.exec(
       "UPDATE phone_subscriptions SET owner_id_number = '440104199001011232' WHERE "
       "subscription_id = 2");
-  add_link(db, 8, "NULL", "13800138000", "2020-01-01");
+  add_phone_link(db, 8, "NULL", "13800138000", "2020-01-01");
   EXPECT_EQ(run_rule(db), (Keys{"reassigned:person_phones:7"}));
 }
 
@@ -151,7 +143,7 @@ TEST_F(Reassigned, LatestActivatedInForceDecidesTiesToHighestId) {
   db.exec(R"(INSERT INTO phone_subscriptions
       (subscription_id, phone, owner_id_number, activated_at, deactivated_at) VALUES
       (3, '13800138000', '11010519491231002X', '2021/06/03 10:00', NULL))");
-  add_link(db, 7, kId, "13800138000", "2020-01-01");
+  add_phone_link(db, 7, kId, "13800138000", "2020-01-01");
   EXPECT_TRUE(run_rule(db).empty());  // id 3 wins the tie: the link's own person
   db.exec("UPDATE phone_subscriptions SET subscription_id = 0 WHERE subscription_id = 3");
   EXPECT_EQ(run_rule(db), (Keys{"reassigned:person_phones:7"}));
@@ -163,7 +155,7 @@ class Feedback : public ::testing::Test {
     db.exec(R"(INSERT INTO phone_subscriptions
         (subscription_id, phone, owner_id_number, activated_at, deactivated_at) VALUES
         (1, '13800138000', '11010519491231002X', '2015-01-01', NULL))");
-    add_link(db, 7, kId, "13800138000", "2022-03-01 08:00");
+    add_phone_link(db, 7, kId, "13800138000", "2022-03-01 08:00");
   }
   void add_call(int id, const std::string& phone, const std::string& outcome,
                 const std::string& called_at) {
@@ -238,8 +230,8 @@ TEST(StalePhone, FingerprintIdentityIgnoresRowIds) {
         (subscription_id, phone, owner_id_number, activated_at, deactivated_at) VALUES
         (1, '13800138000', NULL, '2015-01-01', '2020-01-01'))");
   }
-  add_link(a, 7, kId, "13800138000", "2019-01-01");
-  add_link(b, 70, kId, "+8613800138000", "2019-01-01");
+  add_phone_link(a, 7, kId, "13800138000", "2019-01-01");
+  add_phone_link(b, 70, kId, "+8613800138000", "2019-01-01");
   const auto ra = audit(a.path(), "2022-04", {{kRule, {}}});
   const auto rb = audit(b.path(), "2022-04", {{kRule, {}}});
   ASSERT_EQ(ra.findings.size(), 1u);

@@ -40,6 +40,17 @@ void TempRegistry::exec(std::string_view sql) const {
   ASSERT_EQ(rc, SQLITE_OK) << message << "\nin: " << sql;
 }
 
+std::string sql_literal(const std::string& value) {
+  return value == "NULL" ? value : "'" + value + "'";
+}
+
+void add_phone_link(const TempRegistry& db, int link_id, const std::string& id_number,
+                    const std::string& phone, const std::string& recorded_at) {
+  db.exec("INSERT INTO person_phones (link_id, id_number, phone, source, recorded_at) VALUES (" +
+          std::to_string(link_id) + ", " + sql_literal(id_number) + ", " + sql_literal(phone) +
+          ", 'hukou', " + sql_literal(recorded_at) + ")");
+}
+
 std::string read_file(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
   std::ostringstream out;

@@ -36,6 +36,14 @@ class TempRegistry {
   TempDir dir_;
 };
 
+// `value` as an SQL literal: the text NULL stays NULL, anything else is quoted
+// (tests' values hold no quotes).
+std::string sql_literal(const std::string& value);
+
+// Inserts a person_phones row with source 'hukou'; "NULL" gives SQL NULL.
+void add_phone_link(const TempRegistry& db, int link_id, const std::string& id_number,
+                    const std::string& phone, const std::string& recorded_at);
+
 // The file's bytes as a string (for "unchanged" checks).
 std::string read_file(const std::filesystem::path& path);
 

@@ -7,11 +7,13 @@
 #endif
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <cstdlib>
 #include <exception>
 #include <map>
+#include <memory>
 #include <thread>
 #include <tuple>
 #include <unordered_map>
@@ -62,7 +64,8 @@ void map_large_blocks() {
 #endif
 }
 
-void run_one(const AuditOptions& options, const PiiPolicy& pii, RuleWork& work) {
+void run_one(const AuditOptions& options, const PiiPolicy& pii, SharedValues& shared,
+             RuleWork& work) {
   const auto started = std::chrono::steady_clock::now();
   const CatalogRule& rule = *work.rule->rule;
   RuleExecution e =
@@ -72,7 +75,7 @@ void run_one(const AuditOptions& options, const PiiPolicy& pii, RuleWork& work) 
                              work.rule->options, options.db_path, options.period, pii.reveal(),
                              {options.rule_timeout_s, options.rule_memory_mb})
           : execute_in_process(rule, work.rule->options, options.db_path, options.period, pii,
-                               options.message_lang);
+                               options.message_lang, &shared);
   work.outcome.status = e.ok ? RuleOutcome::Status::ok : RuleOutcome::Status::failed;
   work.outcome.reason = std::move(e.reason);
   work.outcome.unreadable = std::move(e.unreadable);
@@ -94,48 +97,110 @@ std::string with_rank(std::string basis, std::size_t rank) {
   return basis;
 }
 
-// The ranks come from sorting finding indexes by (rule, code, identity,
-// position) instead of a map of the basis texts, which at city scale held a
-// copy of every identity. The two agree when no code contains the separator
-// (rule ids cannot); otherwise the map is used.
+// The rank of a finding among those with the same basis is its position
+// among them. Every finding's rank-0 fingerprint is computed first; only
+// findings whose fingerprint occurs more than once can have equal bases, and
+// only those are compared and re-hashed with their rank. The same result as
+// counting the bases in a map, without holding a copy of every identity or
+// sorting by long strings.
 void assign_fingerprints(std::vector<ReportedFinding>& findings) {
-  const bool separator_in_code = std::any_of(
-      findings.begin(), findings.end(),
-      [](const ReportedFinding& rf) { return rf.finding.code.find('\x1f') != std::string::npos; });
-  if (separator_in_code) {
-    std::unordered_map<std::string, std::size_t> seen;
-    for (ReportedFinding& rf : findings) {
-      std::string basis = fingerprint_basis(rf.finding);
-      const std::size_t rank = seen[basis]++;
-      rf.fingerprint = sha256_hex(with_rank(std::move(basis), rank)).substr(0, 32);
-    }
-    return;
+  const std::size_t n = findings.size();
+  for (ReportedFinding& rf : findings) {
+    rf.fingerprint = sha256_hex(fingerprint_basis(rf.finding)).substr(0, 32);
   }
-  std::vector<std::uint32_t> order(findings.size());
-  for (std::size_t i = 0; i < order.size(); ++i) order[i] = static_cast<std::uint32_t>(i);
-  const auto key = [&findings](std::uint32_t i) {
-    const Finding& f = findings[i].finding;
-    return std::tie(f.rule_id, f.code, f.identity);
-  };
+  std::vector<std::uint32_t> order(n);
+  for (std::size_t i = 0; i < n; ++i) order[i] = static_cast<std::uint32_t>(i);
   std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
-    const auto x = key(a);
-    const auto y = key(b);
-    return x < y || (x == y && a < b);
+    const int c = findings[a].fingerprint.compare(findings[b].fingerprint);
+    return c < 0 || (c == 0 && a < b);
   });
-  std::size_t rank = 0;
-  for (std::size_t n = 0; n < order.size(); ++n) {
-    const std::uint32_t i = order[n];
-    rank = n > 0 && key(order[n - 1]) == key(i) ? rank + 1 : 0;
-    findings[i].fingerprint =
-        sha256_hex(with_rank(fingerprint_basis(findings[i].finding), rank)).substr(0, 32);
+  for (std::size_t lo = 0; lo < n;) {
+    std::size_t hi = lo + 1;
+    while (hi < n && findings[order[hi]].fingerprint == findings[order[lo]].fingerprint) ++hi;
+    if (hi - lo > 1) {
+      // Equal fingerprints: group by basis, keeping positions in order.
+      std::vector<std::pair<std::string, std::uint32_t>> group;
+      for (std::size_t k = lo; k < hi; ++k) {
+        group.emplace_back(fingerprint_basis(findings[order[k]].finding), order[k]);
+      }
+      std::sort(group.begin(), group.end());
+      std::size_t rank = 0;
+      for (std::size_t k = 0; k < group.size(); ++k) {
+        rank = k > 0 && group[k - 1].first == group[k].first ? rank + 1 : 0;
+        if (rank > 0) {
+          findings[group[k].second].fingerprint =
+              sha256_hex(with_rank(group[k].first, rank)).substr(0, 32);
+        }
+      }
+    }
+    lo = hi;
   }
 }
 
-bool finding_order(const ReportedFinding& a, const ReportedFinding& b) {
-  const Finding& x = a.finding;
-  const Finding& y = b.finding;
-  return std::tie(x.rule_id, x.subject_table, x.subject_key, x.code) <
-         std::tie(y.rule_id, y.subject_table, y.subject_key, y.code);
+// Sorts the findings by (rule, subject table, subject key, code). The few
+// distinct rule ids, tables and codes are ranked first, so the sort compares
+// small integer keys instead of strings and moves 16-byte records instead of
+// whole findings; the order is then applied in place, one cycle at a time.
+void sort_findings(std::vector<ReportedFinding>& findings) {
+  std::map<std::string, std::uint32_t> ranks[3];
+  const auto fields = [](const Finding& f) {
+    return std::array<const std::string*, 3>{&f.rule_id, &f.subject_table, &f.code};
+  };
+  for (const ReportedFinding& rf : findings) {
+    const auto names = fields(rf.finding);
+    for (int i = 0; i < 3; ++i) ranks[i].try_emplace(*names[i], 0);
+  }
+  for (auto& r : ranks) {
+    std::uint32_t n = 0;
+    for (auto& [name, rank] : r) rank = n++;
+  }
+  struct Key {
+    std::uint64_t names;  // rule, table and code ranks, 21 bits each
+    std::int64_t subject_key;
+    std::uint32_t index;
+  };
+  std::vector<Key> keys;
+  keys.reserve(findings.size());
+  for (std::size_t i = 0; i < findings.size(); ++i) {
+    const Finding& f = findings[i].finding;
+    const auto names = fields(f);
+    const std::uint64_t rule = ranks[0].at(*names[0]);
+    const std::uint64_t table = ranks[1].at(*names[1]);
+    const std::uint64_t code = ranks[2].at(*names[2]);
+    keys.push_back({rule << 42 | table << 21 | code, f.subject_key, static_cast<std::uint32_t>(i)});
+  }
+  // Rules declare their codes, but a plugin names its subject tables freely:
+  // with 2^21 distinct names or more the packed word would be ambiguous, and
+  // the strings are compared instead.
+  const bool packed =
+      ranks[0].size() < (1u << 21) && ranks[1].size() < (1u << 21) && ranks[2].size() < (1u << 21);
+  std::sort(keys.begin(), keys.end(), [&](const Key& a, const Key& b) {
+    if (packed) {
+      const auto ra = a.names >> 21;
+      const auto rb = b.names >> 21;
+      return std::tie(ra, a.subject_key, a.names, a.index) <
+             std::tie(rb, b.subject_key, b.names, b.index);
+    }
+    const Finding& x = findings[a.index].finding;
+    const Finding& y = findings[b.index].finding;
+    return std::tie(x.rule_id, x.subject_table, x.subject_key, x.code, a.index) <
+           std::tie(y.rule_id, y.subject_table, y.subject_key, y.code, b.index);
+  });
+  // Position n receives findings[keys[n].index]: follow each cycle once.
+  std::vector<bool> placed(findings.size(), false);
+  for (std::size_t start = 0; start < findings.size(); ++start) {
+    if (placed[start]) continue;
+    ReportedFinding held = std::move(findings[start]);
+    std::size_t at = start;
+    while (true) {
+      placed[at] = true;
+      const std::size_t from = keys[at].index;
+      if (from == start) break;
+      findings[at] = std::move(findings[from]);
+      at = from;
+    }
+    findings[at] = std::move(held);
+  }
 }
 
 }  // namespace
@@ -234,9 +299,12 @@ AuditResult run_audit(const AuditOptions& options, const Profile& profile,
   std::atomic<std::size_t> done{0};
   progress.phase("rules");
   progress.note(fmt::format("0/{} rules", work.size()));
+  // What the rules derive from the same tables, built once; released when the
+  // last rule ends.
+  auto shared = std::make_unique<SharedValues>();
   const auto worker = [&] {
     for (std::size_t i = next++; i < work.size(); i = next++) {
-      run_one(options, pii, work[i]);
+      run_one(options, pii, *shared, work[i]);
       progress.note(fmt::format("{}/{} rules", ++done, work.size()));
     }
   };
@@ -247,6 +315,8 @@ AuditResult run_audit(const AuditOptions& options, const Profile& profile,
     for (unsigned t = 1; t < threads; ++t) pool.emplace_back(worker);
     worker();
   }
+  shared.reset();
+  release_free_memory();
 
   std::size_t total = 0;
   for (const RuleWork& w : work) total += w.findings.size();
@@ -274,28 +344,12 @@ AuditResult run_audit(const AuditOptions& options, const Profile& profile,
     result.rules.push_back(std::move(w.outcome));
   }
   release_free_memory();
-  std::sort(result.findings.begin(), result.findings.end(), finding_order);
+  sort_findings(result.findings);
   progress.note(fmt::format("{}/{} rules, metrics", done.load(), work.size()));
   // Fingerprints write only each finding's fingerprint; the metrics read the
   // findings' other fields and the registry: with a second job they overlap.
-  std::exception_ptr fingerprint_error;
-  {
-    std::jthread fingerprints;
-    if (options.jobs > 1) {
-      fingerprints = std::jthread([&] {
-        try {
-          assign_fingerprints(result.findings);
-        } catch (...) {
-          fingerprint_error = std::current_exception();
-        }
-      });
-    } else {
-      assign_fingerprints(result.findings);
-    }
-    RegistryView registry(options.db_path.string());
-    compute_metrics(registry, result);
-  }
-  if (fingerprint_error) std::rethrow_exception(fingerprint_error);
+  compute_metrics(options.db_path, result, options.jobs,
+                  [&result] { assign_fingerprints(result.findings); });
   release_free_memory();
   return result;
 }

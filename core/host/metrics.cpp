@@ -1,9 +1,11 @@
 #include "metrics.hpp"
 
 #include <algorithm>
+#include <exception>
 #include <map>
 #include <optional>
 #include <set>
+#include <thread>
 #include <unordered_map>
 #include <unordered_set>
 #include <vector>
@@ -170,25 +172,45 @@ ByStreet wasted_hours(const AuditResult& result) {
 
 }  // namespace
 
-void compute_metrics(RegistryView& registry, AuditResult& result) {
+void compute_metrics(const std::filesystem::path& db, AuditResult& result, unsigned jobs,
+                     const std::function<void()>& alongside) {
   struct Computed {
     const char* name;
     bool is_share;
     bool available;
     ByStreet values;
   };
+  const AuditResult& read_only = result;
+  ByStreet triple;
+  std::exception_ptr triple_error;
+  const auto compute_triple = [&] {
+    try {
+      RegistryView registry(db.string());
+      triple = triple_match(registry, read_only);
+    } catch (...) {
+      triple_error = std::current_exception();
+    }
+  };
   std::vector<Computed> computed;
+  {
+    std::jthread triple_thread;
+    if (jobs > 1) triple_thread = std::jthread(compute_triple);
+    if (alongside) alongside();
+    RegistryView registry(db.string());
+    computed.push_back(
+        {kRedundantCallShare, true, rule_ok(result, "duplicate-inquiry"),
+         event_share(registry, read_only, "SELECT inquiry_id, called_at, street FROM inquiries",
+                     "inquiries", "duplicate-inquiry")});
+    computed.push_back(
+        {kRedundantCheckinShare, true, rule_ok(result, "checkin-redundancy"),
+         event_share(registry, read_only, "SELECT checkin_id, checked_in_at, street FROM checkins",
+                     "checkins", "checkin-redundancy")});
+    computed.push_back({kWastedStaffHours, false, true, wasted_hours(read_only)});
+    if (jobs <= 1) compute_triple();
+  }
+  if (triple_error) std::rethrow_exception(triple_error);
   const bool persons_ok = rule_ok(result, "hukou-mismatch") && rule_ok(result, "stale-phone");
-  computed.push_back({kTripleMatchRate, true, persons_ok, triple_match(registry, result)});
-  computed.push_back(
-      {kRedundantCallShare, true, rule_ok(result, "duplicate-inquiry"),
-       event_share(registry, result, "SELECT inquiry_id, called_at, street FROM inquiries",
-                   "inquiries", "duplicate-inquiry")});
-  computed.push_back(
-      {kRedundantCheckinShare, true, rule_ok(result, "checkin-redundancy"),
-       event_share(registry, result, "SELECT checkin_id, checked_in_at, street FROM checkins",
-                   "checkins", "checkin-redundancy")});
-  computed.push_back({kWastedStaffHours, false, true, wasted_hours(result)});
+  computed.insert(computed.begin(), {kTripleMatchRate, true, persons_ok, std::move(triple)});
 
   const std::string all = "\x01all";
   std::set<std::string> streets;

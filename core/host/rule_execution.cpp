@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <stdexcept>
 
 extern char** environ;
 
@@ -21,10 +22,11 @@ namespace {
 class RuleRunContext final : public RunContext {
  public:
   RuleRunContext(const AuditPeriod& period, RegistryView& registry, const PiiPolicy& pii,
-                 std::string_view message_lang)
+                 std::string_view message_lang, SharedValues* shared)
       : period_(period),
         registry_(registry),
         pii_(pii),
+        shared_(shared),
         drop_zh_(message_lang == "en"),
         drop_en_(message_lang == "zh-CN") {}
 
@@ -45,12 +47,53 @@ class RuleRunContext final : public RunContext {
   FindingChunks findings;
   std::map<UnreadableKey, std::uint64_t> unreadable;
 
+ protected:
+  std::shared_ptr<const void> shared_value(std::string_view key, const std::type_info& type,
+                                           const SharedBuilder& build) override {
+    if (shared_ == nullptr) return build(*this);
+    return shared_->get(*this, key, type, build);
+  }
+
  private:
   const AuditPeriod& period_;
   RegistryView& registry_;
   const PiiPolicy& pii_;
+  SharedValues* shared_ = nullptr;
   bool drop_zh_ = false;
   bool drop_en_ = false;
+};
+
+// The context a shared value is built in: the asking rule's period,
+// connection and masking; its unreadable counts go to the value's entry.
+class BuildContext final : public RunContext {
+ public:
+  BuildContext(
+      RunContext& caller, std::map<UnreadableKey, std::uint64_t>& unreadable,
+      const std::function<std::shared_ptr<const void>(
+          RunContext&, std::string_view, const std::type_info&, const SharedBuilder&)>& nested)
+      : caller_(caller), unreadable_(unreadable), nested_(nested) {}
+
+  const AuditPeriod& period() const override { return caller_.period(); }
+  RegistryView& registry() override { return caller_.registry(); }
+  const PiiPolicy& pii() const override { return caller_.pii(); }
+  void emit(Finding) override {
+    throw std::logic_error("a shared value is being built: it cannot emit findings");
+  }
+  void count_unreadable(std::string_view table, std::string_view column, std::uint64_t n) override {
+    unreadable_[UnreadableKey{std::string(table), std::string(column)}] += n;
+  }
+
+ protected:
+  std::shared_ptr<const void> shared_value(std::string_view key, const std::type_info& type,
+                                           const SharedBuilder& build) override {
+    return nested_(*this, key, type, build);
+  }
+
+ private:
+  RunContext& caller_;
+  std::map<UnreadableKey, std::uint64_t>& unreadable_;
+  const std::function<std::shared_ptr<const void>(
+      RunContext&, std::string_view, const std::type_info&, const SharedBuilder&)>& nested_;
 };
 
 // The result stream: "RGA1", then records tagged F (finding), U (unreadable
@@ -259,7 +302,8 @@ void FindingChunks::drain(const std::function<void(Finding&&)>& take) {
 
 RuleExecution execute_in_process(const CatalogRule& rule, const RuleOptions& options,
                                  const std::filesystem::path& db, const AuditPeriod& period,
-                                 const PiiPolicy& pii, std::string_view message_lang) {
+                                 const PiiPolicy& pii, std::string_view message_lang,
+                                 SharedValues* shared) {
   RuleExecution e;
   std::unique_ptr<RuleInstance> instance = rule.make();
   if (!instance) {
@@ -272,7 +316,7 @@ RuleExecution execute_in_process(const CatalogRule& rule, const RuleOptions& opt
   }
   try {
     RegistryView registry(db.string());
-    RuleRunContext context(period, registry, pii, message_lang);
+    RuleRunContext context(period, registry, pii, message_lang, shared);
     const Status s = instance->run(context);
     e.unreadable = std::move(context.unreadable);
     if (!s) {
@@ -285,6 +329,38 @@ RuleExecution execute_in_process(const CatalogRule& rule, const RuleOptions& opt
     e.reason = ex.what();
   }
   return e;
+}
+
+std::shared_ptr<const void> SharedValues::get(RunContext& caller, std::string_view key,
+                                              const std::type_info& type, const Builder& build) {
+  Entry* entry = nullptr;
+  {
+    const std::lock_guard lock(mutex_);
+    auto it = entries_.find(key);
+    if (it == entries_.end()) {
+      it = entries_.emplace(std::string(key), std::make_unique<Entry>()).first;
+      it->second->type_name = type.name();
+    }
+    entry = it->second.get();
+  }
+  // type_info objects of one type may differ between plugins; their names
+  // do not.
+  if (entry->type_name != type.name()) {
+    throw std::logic_error(
+        fmt::format("shared value '{}' was asked for under two different types", key));
+  }
+  std::call_once(entry->built, [&] {
+    const auto nested = [this](RunContext& c, std::string_view k, const std::type_info& t,
+                               const Builder& b) { return get(c, k, t, b); };
+    std::map<UnreadableKey, std::uint64_t> unreadable;
+    BuildContext context(caller, unreadable, nested);
+    auto value = build(context);
+    if (!value) throw std::logic_error(fmt::format("shared value '{}' was built empty", key));
+    entry->unreadable = std::move(unreadable);
+    entry->value = std::move(value);
+  });
+  for (const auto& [k, n] : entry->unreadable) caller.count_unreadable(k.table, k.column, n);
+  return entry->value;
 }
 
 RuleExecution execute_isolated(const std::filesystem::path& worker_binary,
@@ -422,7 +498,11 @@ int rule_worker_main(const std::filesystem::path& db, const std::string& period_
   } else if (rule == nullptr) {
     e.reason = fmt::format("the isolated worker could not load rule '{}'", rule_id);
   } else {
-    e = execute_in_process(*rule, RuleOptions(values), db, *period, PiiPolicy(reveal_pii));
+    // A process of its own: its shared values are its own too, with the same
+    // checks as in the host.
+    SharedValues shared;
+    e = execute_in_process(*rule, RuleOptions(values), db, *period, PiiPolicy(reveal_pii), {},
+                           &shared);
   }
   const bool written = write_all(out, serialize(e));
   close(out);

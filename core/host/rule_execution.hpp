@@ -12,6 +12,8 @@
 #include <filesystem>
 #include <functional>
 #include <map>
+#include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -48,6 +50,27 @@ class FindingChunks {
   std::size_t size_ = 0;
 };
 
+// The values rules share within one run (RunContext::shared): each built
+// once, by the first rule that asks, and kept until the run's rules end.
+class SharedValues {
+ public:
+  using Builder = std::function<std::shared_ptr<const void>(RunContext&)>;
+  // The value under `key`, built with `build(caller)` when absent; the
+  // unreadable counts of its building are counted again on `caller`.
+  std::shared_ptr<const void> get(RunContext& caller, std::string_view key,
+                                  const std::type_info& type, const Builder& build);
+
+ private:
+  struct Entry {
+    std::string type_name;
+    std::once_flag built;
+    std::shared_ptr<const void> value;
+    std::map<UnreadableKey, std::uint64_t> unreadable;
+  };
+  std::mutex mutex_;
+  std::map<std::string, std::unique_ptr<Entry>, std::less<>> entries_;
+};
+
 struct RuleExecution {
   bool ok = false;
   std::string reason;  // why it failed
@@ -56,10 +79,13 @@ struct RuleExecution {
 };
 
 // `message_lang` ("zh-CN" or "en") drops the other language's message of
-// each finding as it is emitted; empty keeps both.
+// each finding as it is emitted; empty keeps both. With `shared`, the rule's
+// RunContext::shared values come from (and go to) it; without, the rule
+// builds each one itself.
 RuleExecution execute_in_process(const CatalogRule& rule, const RuleOptions& options,
                                  const std::filesystem::path& db, const AuditPeriod& period,
-                                 const PiiPolicy& pii, std::string_view message_lang = {});
+                                 const PiiPolicy& pii, std::string_view message_lang = {},
+                                 SharedValues* shared = nullptr);
 
 struct IsolationLimits {
   unsigned timeout_s = 0;       // 0: none

@@ -260,7 +260,8 @@ class CheckinRedundancy {
   }
 
   void run(RunContext& context) {
-    const PhoneResolver resolver = PhoneResolver::load(context);
+    const auto shared_resolver = PhoneResolver::shared(context);
+    const PhoneResolver& resolver = *shared_resolver;
     std::unordered_map<std::string, VisitIndex> visits;
     std::vector<Subject> subjects = load_checkins(context, resolver, visits);
     for (auto& [person, index] : visits) index.finish();

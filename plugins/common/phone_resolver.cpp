@@ -28,6 +28,10 @@ PhoneResolver PhoneResolver::load(RunContext& context) {
   return resolver;
 }
 
+std::shared_ptr<const PhoneResolver> PhoneResolver::shared(RunContext& context) {
+  return context.shared<PhoneResolver>("builtin/phone-resolver", &PhoneResolver::load);
+}
+
 void PhoneResolver::add(const std::string& phone, const std::string& id, Instant recorded_at) {
   Earliest& e = by_phone_[phone];
   if (id == e.first_id) {

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <limits>
+#include <memory>
 #include <string>
 #include <unordered_map>
 
@@ -27,6 +28,9 @@ class PhoneResolver {
   // Reads every person_phones row; each unreadable recorded_at is counted
   // under (person_phones, recorded_at).
   static PhoneResolver load(RunContext& context);
+  // The run's one resolver (RunContext::shared), loaded by the first rule
+  // that asks.
+  static std::shared_ptr<const PhoneResolver> shared(RunContext& context);
 
   // Adds one link: `phone` and `id` in normal form, both non-empty.
   void add(const std::string& phone, const std::string& id, Instant recorded_at);

@@ -72,6 +72,27 @@ SubscriptionsByNumber subscriptions_by_number(RunContext& context) {
   return out;
 }
 
+std::shared_ptr<const SubscriptionsByNumber> shared_subscriptions_by_number(RunContext& context) {
+  return context.shared<SubscriptionsByNumber>("builtin/subscriptions-by-number",
+                                               &subscriptions_by_number);
+}
+
+StreetById first_hukou_street_by_id(RunContext& context) {
+  const int last_day = context.period().last_day_yyyymmdd();
+  StreetById out;
+  Statement persons =
+      context.registry().prepare("SELECT id_number, hukou_street FROM persons ORDER BY person_id");
+  while (persons.step()) {
+    const nf::IdNumber id = nf::id_number(persons.text(0), last_day);
+    if (!id.is_null()) out.try_emplace(id.text, nf::street_code(persons.text(1)));
+  }
+  return out;
+}
+
+std::shared_ptr<const StreetById> shared_first_hukou_street_by_id(RunContext& context) {
+  return context.shared<StreetById>("builtin/first-hukou-street-by-id", &first_hukou_street_by_id);
+}
+
 void StreetById::try_emplace(const std::string& id, const std::string& street) {
   const auto k = nf::id_as_integer(id);
   if (k ? by_integer_.contains(*k) : by_text_.contains(id)) return;

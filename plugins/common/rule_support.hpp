@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -64,6 +65,8 @@ class SubscriptionsByNumber {
 // in force at A (activated < A, deactivated NULL or >= A) the one activated
 // last wins, ties to the highest subscription_id.
 SubscriptionsByNumber subscriptions_by_number(RunContext& context);
+// The run's one SubscriptionsByNumber (RunContext::shared).
+std::shared_ptr<const SubscriptionsByNumber> shared_subscriptions_by_number(RunContext& context);
 
 // Values by normal-form ID number: keyed by nf::id_as_integer where it applies,
 // else by the text, so that the common case hashes and compares integers.
@@ -112,6 +115,11 @@ class StreetById {
   std::unordered_map<std::uint64_t, std::uint32_t> by_integer_;
   std::unordered_map<std::string, std::uint32_t> by_text_;
 };
+
+// The hukou_street of the first persons row (lowest person_id) of each
+// normal-form ID number, and the run's one copy of it (RunContext::shared).
+StreetById first_hukou_street_by_id(RunContext& context);
+std::shared_ptr<const StreetById> shared_first_hukou_street_by_id(RunContext& context);
 
 // Reads column `column` of the current row as a count (SPEC section 2's
 // count normal form: trimmed ASCII digits), counting it as unreadable under

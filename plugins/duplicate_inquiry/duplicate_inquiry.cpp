@@ -107,7 +107,8 @@ class DuplicateInquiry {
   }
 
   void run(RunContext& context) {
-    const PhoneResolver resolver = PhoneResolver::load(context);
+    const auto shared_resolver = PhoneResolver::shared(context);
+    const PhoneResolver& resolver = *shared_resolver;
     std::unordered_map<std::string, History> histories;
     const std::vector<Subject> subjects = load_inquiries(context, resolver, histories);
     load_self_reports(context, resolver, histories);

@@ -66,14 +66,12 @@ class HukouMismatch {
   void run(RunContext& context) {
     const int last_day = context.period().last_day_yyyymmdd();
     const auto residences = best_residences(context);
-    StreetById hukou_street_of;  // first persons row per id
     Statement persons = context.registry().prepare(
         "SELECT person_id, id_number, name, hukou_street FROM persons ORDER BY person_id");
     while (persons.step()) {
       const std::int64_t person_id = persons.int64(0);
       const nf::IdNumber id = nf::id_number(persons.text(1), last_day);
       const std::string street = nf::street_code(persons.text(3));
-      if (!id.is_null()) hukou_street_of.try_emplace(id.text, street);
       // The name's normal form (ICU, costly) is needed only by findings.
       const auto name = [&persons] { return nf::name(persons.text(2)); };
       const auto identity = [&](const std::string& normal_name) {
@@ -90,7 +88,7 @@ class HukouMismatch {
         emit_residence_elsewhere(context, person_id, id, street, *best, identity(name()));
       }
     }
-    check_phone_holders(context, hukou_street_of);
+    check_phone_holders(context, *shared_first_hukou_street_by_id(context));
   }
 
  private:
@@ -166,7 +164,8 @@ class HukouMismatch {
   static void check_phone_holders(RunContext& context, const StreetById& hukou_street_of) {
     const Instant as_of = context.period().as_of();
     const int last_day = context.period().last_day_yyyymmdd();
-    const auto subscriptions = subscriptions_by_number(context);
+    const auto shared_subscriptions = shared_subscriptions_by_number(context);
+    const SubscriptionsByNumber& subscriptions = *shared_subscriptions;
     Statement links = context.registry().prepare(
         "SELECT link_id, id_number, phone, source, recorded_at FROM person_phones");
     while (links.step()) {

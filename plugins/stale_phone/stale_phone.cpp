@@ -66,9 +66,11 @@ class StalePhone {
   Status configure(const RuleOptions&) { return Status::ok(); }
 
   void run(RunContext& context) {
-    const auto subscriptions = subscriptions_by_number(context);
+    const auto shared_subscriptions = shared_subscriptions_by_number(context);
+    const SubscriptionsByNumber& subscriptions = *shared_subscriptions;
     const auto feedback = feedback_by_number(context);
-    const auto hukou_street_of = first_hukou_street_by_id(context);
+    const auto shared_streets = shared_first_hukou_street_by_id(context);
+    const StreetById& hukou_street_of = *shared_streets;
     const Instant as_of = context.period().as_of();
     const int last_day = context.period().last_day_yyyymmdd();
     Statement links = context.registry().prepare(
@@ -118,19 +120,6 @@ class StalePhone {
       std::sort(calls.begin(), calls.end(), [](const Feedback& a, const Feedback& b) {
         return std::pair(a.called_at, a.inquiry_id) < std::pair(b.called_at, b.inquiry_id);
       });
-    }
-    return out;
-  }
-
-  // The hukou_street of the first persons row (lowest person_id) of each id.
-  static StreetById first_hukou_street_by_id(RunContext& context) {
-    const int last_day = context.period().last_day_yyyymmdd();
-    StreetById out;
-    Statement persons = context.registry().prepare(
-        "SELECT id_number, hukou_street FROM persons ORDER BY person_id");
-    while (persons.step()) {
-      const nf::IdNumber id = nf::id_number(persons.text(0), last_day);
-      if (!id.is_null()) out.try_emplace(id.text, nf::street_code(persons.text(1)));
     }
     return out;
   }

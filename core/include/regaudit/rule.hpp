@@ -14,10 +14,13 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <typeinfo>
 #include <vector>
 
 #include "regaudit/export.hpp"
@@ -95,6 +98,33 @@ class RunContext {
   // column; they are reported, never dropped silently.
   virtual void count_unreadable(std::string_view table, std::string_view column,
                                 std::uint64_t n = 1) = 0;
+
+  // A value derived from the registry once per run and shared, read-only, by
+  // every rule of the run that asks for it under the same key: the first
+  // caller builds it with `build(context)` on its own thread and connection,
+  // later callers wait for it and get the same object. The unreadable values
+  // counted while building are counted again for every rule that receives the
+  // value, as if it had read them itself, so a rule's counts do not depend on
+  // which rule built it. A key names what is built and how
+  // ("builtin/phone-resolver"); asking for a key under another type throws
+  // std::logic_error, and `build` may not emit findings. Rules that run
+  // isolated (in their own process) share nothing; neither does a context
+  // that does not override shared_value(): it builds for every call.
+  template <class T>
+  std::shared_ptr<const T> shared(std::string_view key, T (*build)(RunContext&)) {
+    return std::static_pointer_cast<const T>(
+        shared_value(key, typeid(T), [build](RunContext& c) -> std::shared_ptr<const void> {
+          return std::make_shared<const T>(build(c));
+        }));
+  }
+
+ protected:
+  using SharedBuilder = std::function<std::shared_ptr<const void>(RunContext&)>;
+  virtual std::shared_ptr<const void> shared_value(std::string_view /*key*/,
+                                                   const std::type_info& /*type*/,
+                                                   const SharedBuilder& build) {
+    return build(*this);
+  }
 };
 
 }  // namespace regaudit

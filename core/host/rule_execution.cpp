@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <set>
 #include <stdexcept>
 
 extern char** environ;
@@ -51,27 +52,38 @@ class RuleRunContext final : public RunContext {
   std::shared_ptr<const void> shared_value(std::string_view key, const std::type_info& type,
                                            const SharedBuilder& build) override {
     if (shared_ == nullptr) return build(*this);
-    return shared_->get(*this, key, type, build);
+    const SharedValues::Entry& entry = shared_->obtain(*this, key, type, build);
+    receive(entry);
+    return entry.value;
   }
 
  private:
+  // Counts the unreadable values met in building `entry` and what it was built
+  // from, each entry once per rule (a value built from another shared value
+  // the rule also asks for does not count that one twice).
+  void receive(const SharedValues::Entry& entry) {
+    if (!received_.insert(&entry).second) return;
+    for (const auto& [k, n] : entry.unreadable) count_unreadable(k.table, k.column, n);
+    for (const SharedValues::Entry* used : entry.uses) receive(*used);
+  }
+
   const AuditPeriod& period_;
   RegistryView& registry_;
   const PiiPolicy& pii_;
   SharedValues* shared_ = nullptr;
+  std::set<const SharedValues::Entry*> received_;
   bool drop_zh_ = false;
   bool drop_en_ = false;
 };
 
 // The context a shared value is built in: the asking rule's period,
-// connection and masking; its unreadable counts go to the value's entry.
+// connection and masking; what it counts and asks for goes to the entry.
 class BuildContext final : public RunContext {
  public:
-  BuildContext(
-      RunContext& caller, std::map<UnreadableKey, std::uint64_t>& unreadable,
-      const std::function<std::shared_ptr<const void>(
-          RunContext&, std::string_view, const std::type_info&, const SharedBuilder&)>& nested)
-      : caller_(caller), unreadable_(unreadable), nested_(nested) {}
+  BuildContext(RunContext& caller, SharedValues& values,
+               std::map<UnreadableKey, std::uint64_t>& unreadable,
+               std::vector<const SharedValues::Entry*>& uses)
+      : caller_(caller), values_(values), unreadable_(unreadable), uses_(uses) {}
 
   const AuditPeriod& period() const override { return caller_.period(); }
   RegistryView& registry() override { return caller_.registry(); }
@@ -86,14 +98,16 @@ class BuildContext final : public RunContext {
  protected:
   std::shared_ptr<const void> shared_value(std::string_view key, const std::type_info& type,
                                            const SharedBuilder& build) override {
-    return nested_(*this, key, type, build);
+    const SharedValues::Entry& entry = values_.obtain(*this, key, type, build);
+    uses_.push_back(&entry);
+    return entry.value;
   }
 
  private:
   RunContext& caller_;
+  SharedValues& values_;
   std::map<UnreadableKey, std::uint64_t>& unreadable_;
-  const std::function<std::shared_ptr<const void>(
-      RunContext&, std::string_view, const std::type_info&, const SharedBuilder&)>& nested_;
+  std::vector<const SharedValues::Entry*>& uses_;
 };
 
 // The result stream: "RGA1", then records tagged F (finding), U (unreadable
@@ -331,8 +345,8 @@ RuleExecution execute_in_process(const CatalogRule& rule, const RuleOptions& opt
   return e;
 }
 
-std::shared_ptr<const void> SharedValues::get(RunContext& caller, std::string_view key,
-                                              const std::type_info& type, const Builder& build) {
+const SharedValues::Entry& SharedValues::obtain(RunContext& caller, std::string_view key,
+                                                const std::type_info& type, const Builder& build) {
   Entry* entry = nullptr;
   {
     const std::lock_guard lock(mutex_);
@@ -350,17 +364,16 @@ std::shared_ptr<const void> SharedValues::get(RunContext& caller, std::string_vi
         fmt::format("shared value '{}' was asked for under two different types", key));
   }
   std::call_once(entry->built, [&] {
-    const auto nested = [this](RunContext& c, std::string_view k, const std::type_info& t,
-                               const Builder& b) { return get(c, k, t, b); };
     std::map<UnreadableKey, std::uint64_t> unreadable;
-    BuildContext context(caller, unreadable, nested);
+    std::vector<const Entry*> uses;
+    BuildContext context(caller, *this, unreadable, uses);
     auto value = build(context);
     if (!value) throw std::logic_error(fmt::format("shared value '{}' was built empty", key));
     entry->unreadable = std::move(unreadable);
+    entry->uses = std::move(uses);
     entry->value = std::move(value);
   });
-  for (const auto& [k, n] : entry->unreadable) caller.count_unreadable(k.table, k.column, n);
-  return entry->value;
+  return *entry;
 }
 
 RuleExecution execute_isolated(const std::filesystem::path& worker_binary,

@@ -55,18 +55,21 @@ class FindingChunks {
 class SharedValues {
  public:
   using Builder = std::function<std::shared_ptr<const void>(RunContext&)>;
-  // The value under `key`, built with `build(caller)` when absent; the
-  // unreadable counts of its building are counted again on `caller`.
-  std::shared_ptr<const void> get(RunContext& caller, std::string_view key,
-                                  const std::type_info& type, const Builder& build);
-
- private:
   struct Entry {
     std::string type_name;
     std::once_flag built;
     std::shared_ptr<const void> value;
+    // Counted while building this value itself, and the shared values its
+    // builder asked for: a rule receives each entry's counts once.
     std::map<UnreadableKey, std::uint64_t> unreadable;
+    std::vector<const Entry*> uses;
   };
+  // The entry under `key`, built when absent with `build` in a context that
+  // reads through `caller`'s connection.
+  const Entry& obtain(RunContext& caller, std::string_view key, const std::type_info& type,
+                      const Builder& build);
+
+ private:
   std::mutex mutex_;
   std::map<std::string, std::unique_ptr<Entry>, std::less<>> entries_;
 };

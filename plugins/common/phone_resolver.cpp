@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "phone_links.hpp"
 #include "rule_support.hpp"
 
 namespace regaudit::rules {
@@ -13,17 +14,11 @@ constexpr std::string_view kPhoneEntityPrefix = "phone:";
 }  // namespace
 
 PhoneResolver PhoneResolver::load(RunContext& context) {
-  const int last_day = context.period().last_day_yyyymmdd();
+  const auto links = PhoneLinks::shared(context);
   PhoneResolver resolver;
-  Statement links =
-      context.registry().prepare("SELECT id_number, phone, recorded_at FROM person_phones");
-  while (links.step()) {
-    const TimeValue recorded = read_time(links, 2, context, "person_phones", "recorded_at");
-    if (!recorded.is_readable()) continue;
-    const nf::IdNumber id = nf::id_number(links.text(0), last_day);
-    const std::string phone = nf::phone(links.text(1));
-    if (id.is_null() || phone.empty()) continue;
-    resolver.add(phone, id.text, recorded.instant());
+  for (const PhoneLinks::Row& row : links->rows()) {
+    const std::string_view id = links->id(row);
+    if (!id.empty()) resolver.add(links->phone(row), id, row.recorded_at);
   }
   return resolver;
 }
@@ -32,13 +27,46 @@ std::shared_ptr<const PhoneResolver> PhoneResolver::shared(RunContext& context) 
   return context.shared<PhoneResolver>("builtin/phone-resolver", &PhoneResolver::load);
 }
 
-void PhoneResolver::add(const std::string& phone, const std::string& id, Instant recorded_at) {
-  Earliest& e = by_phone_[phone];
-  if (id == e.first_id) {
+std::uint64_t PhoneResolver::id_key(std::string_view id) {
+  if (const auto k = nf::id_as_integer(id)) return *k;
+  const auto [it, inserted] = text_keys_.try_emplace(std::string(id), kTextId | texts_.size());
+  if (inserted) texts_.emplace_back(id);
+  return it->second;
+}
+
+std::string PhoneResolver::id_text(std::uint64_t key) const {
+  if ((key & kTextId) != 0) return texts_[key & ~kTextId];
+  std::string text(18, '0');
+  text[17] = key % 11 == 10 ? 'X' : static_cast<char>('0' + key % 11);
+  std::uint64_t digits = key / 11;
+  for (int i = 16; i >= 0; --i, digits /= 10) text[i] = static_cast<char>('0' + digits % 10);
+  return text;
+}
+
+PhoneResolver::Earliest& PhoneResolver::slot(std::string_view phone) {
+  if (const auto k = SubscriptionsByNumber::as_integer(phone)) return by_number_[*k];
+  auto it = by_text_.find(phone);
+  if (it == by_text_.end()) it = by_text_.emplace(std::string(phone), Earliest{}).first;
+  return it->second;
+}
+
+const PhoneResolver::Earliest* PhoneResolver::find(std::string_view phone) const {
+  if (const auto k = SubscriptionsByNumber::as_integer(phone)) {
+    const auto it = by_number_.find(*k);
+    return it == by_number_.end() ? nullptr : &it->second;
+  }
+  const auto it = by_text_.find(phone);
+  return it == by_text_.end() ? nullptr : &it->second;
+}
+
+void PhoneResolver::add(std::string_view phone, std::string_view id_text, Instant recorded_at) {
+  const std::uint64_t id = id_key(id_text);
+  Earliest& e = slot(phone);
+  if (e.first_at != kNever && id == e.first_id) {
     e.first_at = std::min(e.first_at, recorded_at);
     return;
   }
-  if (id == e.second_id) {
+  if (e.second_at != kNever && id == e.second_id) {
     e.second_at = std::min(e.second_at, recorded_at);
     if (e.second_at < e.first_at) {
       std::swap(e.first_id, e.second_id);
@@ -49,7 +77,7 @@ void PhoneResolver::add(const std::string& phone, const std::string& id, Instant
   // A new id, or one that fell out of the two earliest: only its earliest
   // time so far can matter, and that is at most `recorded_at`.
   if (recorded_at < e.first_at) {
-    e.second_id = std::move(e.first_id);
+    e.second_id = e.first_id;
     e.second_at = e.first_at;
     e.first_id = id;
     e.first_at = recorded_at;
@@ -59,13 +87,11 @@ void PhoneResolver::add(const std::string& phone, const std::string& id, Instant
   }
 }
 
-const std::string* PhoneResolver::resolve(const std::string& phone, Instant t) const {
-  if (phone.empty()) return nullptr;
-  const auto it = by_phone_.find(phone);
-  if (it == by_phone_.end()) return nullptr;
-  const Earliest& e = it->second;
-  if (t < e.first_at || t >= e.second_at) return nullptr;
-  return &e.first_id;
+std::string PhoneResolver::resolve(std::string_view phone, Instant t) const {
+  if (phone.empty()) return {};
+  const Earliest* e = find(phone);
+  if (e == nullptr || t < e->first_at || t >= e->second_at) return {};
+  return id_text(e->first_id);
 }
 
 std::string entity_of(const nf::IdNumber& id, const std::string& phone, Instant at,
@@ -79,8 +105,7 @@ std::string entity_of(const nf::IdNumber& id, const std::string& phone, Instant 
 std::string person_of(const nf::IdNumber& id, const std::string& phone, Instant at,
                       const PhoneResolver& resolver) {
   if (id.valid) return id.text;
-  if (const std::string* person = resolver.resolve(phone, at)) return *person;
-  return {};
+  return resolver.resolve(phone, at);
 }
 
 std::string shown_entity(const std::string& entity, const PiiPolicy& pii) {

@@ -7,11 +7,14 @@
 #include <limits>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <unordered_map>
+#include <vector>
 
 #include "regaudit/normal_forms.hpp"
 #include "regaudit/pii.hpp"
 #include "regaudit/rule.hpp"
+#include "rule_support.hpp"
 
 namespace regaudit::rules {
 
@@ -25,29 +28,41 @@ namespace regaudit::rules {
 // O(1) per lookup, whatever the number of persons sharing a phone.
 class PhoneResolver {
  public:
-  // Reads every person_phones row; each unreadable recorded_at is counted
-  // under (person_phones, recorded_at).
+  // Built from the run's shared PhoneLinks (whose unreadable recorded_at
+  // values a rule receiving the resolver receives as well).
   static PhoneResolver load(RunContext& context);
   // The run's one resolver (RunContext::shared), loaded by the first rule
   // that asks.
   static std::shared_ptr<const PhoneResolver> shared(RunContext& context);
 
   // Adds one link: `phone` and `id` in normal form, both non-empty.
-  void add(const std::string& phone, const std::string& id, Instant recorded_at);
+  void add(std::string_view phone, std::string_view id, Instant recorded_at);
 
-  // The person `phone` (normal form) resolves to at `t`, or nullptr. The
-  // pointer stays valid as long as the resolver does and no add() happens.
-  const std::string* resolve(const std::string& phone, Instant t) const;
+  // The person `phone` (normal form) resolves to at `t`; empty when
+  // unresolved.
+  std::string resolve(std::string_view phone, Instant t) const;
 
  private:
   static constexpr Instant kNever = std::numeric_limits<Instant>::max();
+  // An ID number as a 64-bit key: nf::id_as_integer's code where it applies
+  // (below 2^63), else kTextId plus its index in texts_.
+  static constexpr std::uint64_t kTextId = std::uint64_t{1} << 63;
   struct Earliest {
-    std::string first_id;  // the id with the earliest recorded_at
+    std::uint64_t first_id = 0;  // the id with the earliest recorded_at
     Instant first_at = kNever;
-    std::string second_id;  // the other id with the earliest recorded_at
+    std::uint64_t second_id = 0;  // the other id with the earliest recorded_at
     Instant second_at = kNever;
   };
-  std::unordered_map<std::string, Earliest> by_phone_;
+  std::uint64_t id_key(std::string_view id);
+  std::string id_text(std::uint64_t key) const;
+  Earliest& slot(std::string_view phone);
+  const Earliest* find(std::string_view phone) const;
+
+  // Numbers as in SubscriptionsByNumber: digits as an integer, else text.
+  std::unordered_map<std::uint64_t, Earliest> by_number_;
+  TextMap<Earliest> by_text_;
+  std::vector<std::string> texts_;
+  TextMap<std::uint64_t> text_keys_;
 };
 
 // The entity of an inquiries or self_reports row (SPEC section 4,

@@ -26,12 +26,12 @@ NumberSubscriptions& SubscriptionsByNumber::operator[](const std::string& number
   return by_text_[number];
 }
 
-const NumberSubscriptions* SubscriptionsByNumber::find(const std::string& number) const {
+const NumberSubscriptions* SubscriptionsByNumber::find(std::string_view number) const {
   if (const auto k = as_integer(number)) {
     const auto it = by_integer_.find(*k);
     return it == by_integer_.end() ? nullptr : &it->second;
   }
-  const auto it = by_text_.find(number);
+  const auto it = by_text_.find(std::string(number));
   return it == by_text_.end() ? nullptr : &it->second;
 }
 
@@ -106,12 +106,12 @@ void StreetById::try_emplace(const std::string& id, const std::string& street) {
   }
 }
 
-const std::string* StreetById::find(const std::string& id) const {
+const std::string* StreetById::find(std::string_view id) const {
   if (const auto k = nf::id_as_integer(id)) {
     const auto it = by_integer_.find(*k);
     return it == by_integer_.end() ? nullptr : &streets_[it->second];
   }
-  const auto it = by_text_.find(id);
+  const auto it = by_text_.find(std::string(id));
   return it == by_text_.end() ? nullptr : &streets_[it->second];
 }
 

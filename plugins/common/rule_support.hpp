@@ -16,6 +16,14 @@
 
 namespace regaudit::rules {
 
+// Hash maps keyed by text that can be searched with a string_view.
+struct TextHash {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
+template <class V>
+using TextMap = std::unordered_map<std::string, V, TextHash, std::equal_to<>>;
+
 // Reads column `column` of the current row as a time, counting it as
 // unreadable under (table, column_name) when it is.
 TimeValue read_time(const Statement& row, int column, RunContext& context, std::string_view table,
@@ -51,10 +59,12 @@ class SubscriptionsByNumber {
   // The entry of `number`, created empty when absent.
   NumberSubscriptions& operator[](const std::string& number);
   // The entry of `number`, or nullptr.
-  const NumberSubscriptions* find(const std::string& number) const;
+  const NumberSubscriptions* find(std::string_view number) const;
+  // The integer key of a number of up to 17 digits (the length keeps leading
+  // zeros apart); nullopt for any other text.
+  static std::optional<std::uint64_t> as_integer(std::string_view number);
 
  private:
-  static std::optional<std::uint64_t> as_integer(std::string_view number);
   std::unordered_map<std::uint64_t, NumberSubscriptions> by_integer_;
   std::unordered_map<std::string, NumberSubscriptions> by_text_;
 };
@@ -106,7 +116,7 @@ class StreetById {
   // Records `street` for `id` unless `id` has one already.
   void try_emplace(const std::string& id, const std::string& street);
   // The street of `id`, or nullptr.
-  const std::string* find(const std::string& id) const;
+  const std::string* find(std::string_view id) const;
   void reserve(std::size_t n) { by_integer_.reserve(n); }
 
  private:

@@ -7,6 +7,7 @@
 #include <unordered_map>
 
 #include "kHukouMismatchDoc.inc"
+#include "phone_links.hpp"
 #include "regaudit/normal_forms.hpp"
 #include "regaudit/plugin.hpp"
 #include "rule_support.hpp"
@@ -163,44 +164,40 @@ class HukouMismatch {
 
   static void check_phone_holders(RunContext& context, const StreetById& hukou_street_of) {
     const Instant as_of = context.period().as_of();
-    const int last_day = context.period().last_day_yyyymmdd();
     const auto shared_subscriptions = shared_subscriptions_by_number(context);
     const SubscriptionsByNumber& subscriptions = *shared_subscriptions;
-    Statement links = context.registry().prepare(
-        "SELECT link_id, id_number, phone, source, recorded_at FROM person_phones");
-    while (links.step()) {
-      const TimeValue recorded = read_time(links, 4, context, "person_phones", "recorded_at");
-      if (!recorded.is_readable() || recorded.instant() >= as_of) continue;
-      const nf::IdNumber id = nf::id_number(links.text(1), last_day);
-      const std::string number = nf::phone(links.text(2));
-      if (id.is_null() || number.empty()) continue;
+    const auto links = PhoneLinks::shared(context);
+    for (const PhoneLinks::Row& link : links->rows()) {
+      if (link.recorded_at >= as_of) continue;
+      const std::string_view id = links->id(link);
+      const std::string_view number = links->phone(link);
+      if (id.empty()) continue;
       const NumberSubscriptions* subs = subscriptions.find(number);
       if (subs == nullptr || !subs->in_force) continue;
       const SubscriptionInForce& sub = *subs->in_force;
-      if (sub.owner_id.empty() || sub.owner_id == id.text) continue;
-      if (sub.activated_at > recorded.instant()) continue;  // that is stale-phone's "reassigned"
+      if (sub.owner_id.empty() || sub.owner_id == id) continue;
+      if (sub.activated_at > link.recorded_at) continue;  // that is stale-phone's "reassigned"
+      const Instant recorded_at = link.recorded_at;
       Finding f;
       f.code = "phone_holder_mismatch";
       f.subject_table = "person_phones";
-      f.subject_key = links.int64(0);
-      if (const std::string* street = hukou_street_of.find(id.text)) f.street = *street;
-      const std::string source = nf::enumeration(links.text(3));
-      f.identity = fmt::format("{}\x1f{}\x1f{}", id.text, number, source);
+      f.subject_key = link.link_id;
+      if (const std::string* street = hukou_street_of.find(id)) f.street = *street;
+      const std::string& source = links->source(link);
+      f.identity = fmt::format("{}\x1f{}\x1f{}", id, number, source);
       f.evidence.push_back({"phone_subscriptions", sub.subscription_id});
       const PiiPolicy& pii = context.pii();
       f.message_zh = fmt::format(
           "号码 {} 自 {} 起实名登记在他人（{}）名下，但{}记录（{}）仍登记为 {} "
           "本人的号码：号码由他人使用。",
           pii.phone(number), format_date(sub.activated_at), pii.id_number(sub.owner_id),
-          source.empty() ? "登记" : source + " ", format_date(recorded.instant()),
-          pii.id_number(id.text));
+          source.empty() ? "登记" : source + " ", format_date(recorded_at), pii.id_number(id));
       f.message_en = fmt::format(
           "Number {} has been subscribed under another person's name ({}) since {}, yet the "
           "{} link (recorded {}) asserts it as the number of {}: the phone is used under someone "
           "else's name.",
           pii.phone(number), pii.id_number(sub.owner_id), format_date(sub.activated_at),
-          source.empty() ? "registry" : source, format_date(recorded.instant()),
-          pii.id_number(id.text));
+          source.empty() ? "registry" : source, format_date(recorded_at), pii.id_number(id));
       context.emit(std::move(f));
     }
   }

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "kStalePhoneDoc.inc"
+#include "phone_links.hpp"
 #include "regaudit/normal_forms.hpp"
 #include "regaudit/plugin.hpp"
 #include "rule_support.hpp"
@@ -31,12 +32,13 @@ struct Feedback {
 // One examined person_phones row.
 struct Link {
   std::int64_t link_id = 0;
-  nf::IdNumber id;
-  std::string number;
-  std::string source;
+  std::string_view id;  // normal form; empty: NULL
+  std::string_view number;
+  std::string_view source;
   Instant recorded_at = 0;
-  std::string street;    // hukou street of the linked person, when known
-  std::string identity;  // normal-form id, number and source
+  // Where the linked person's hukou street is looked up, for findings only:
+  // most links make none.
+  const StreetById* hukou_streets = nullptr;
 };
 
 class StalePhone {
@@ -72,23 +74,16 @@ class StalePhone {
     const auto shared_streets = shared_first_hukou_street_by_id(context);
     const StreetById& hukou_street_of = *shared_streets;
     const Instant as_of = context.period().as_of();
-    const int last_day = context.period().last_day_yyyymmdd();
-    Statement links = context.registry().prepare(
-        "SELECT link_id, id_number, phone, source, recorded_at FROM person_phones");
-    while (links.step()) {
-      const TimeValue recorded = read_time(links, 4, context, "person_phones", "recorded_at");
-      if (!recorded.is_readable() || recorded.instant() >= as_of) continue;
+    const auto links = PhoneLinks::shared(context);
+    for (const PhoneLinks::Row& row : links->rows()) {
+      if (row.recorded_at >= as_of) continue;
       Link link;
-      link.number = nf::phone(links.text(2));
-      if (link.number.empty()) continue;
-      link.link_id = links.int64(0);
-      link.id = nf::id_number(links.text(1), last_day);
-      link.source = nf::enumeration(links.text(3));
-      link.recorded_at = recorded.instant();
-      if (const std::string* s = hukou_street_of.find(link.id.text); !link.id.is_null() && s) {
-        link.street = *s;
-      }
-      link.identity = fmt::format("{}\x1f{}\x1f{}", link.id.text, link.number, link.source);
+      link.number = links->phone(row);
+      link.link_id = row.link_id;
+      link.id = links->id(row);
+      link.source = links->source(row);
+      link.recorded_at = row.recorded_at;
+      link.hukou_streets = &hukou_street_of;
       if (const NumberSubscriptions* subs = subscriptions.find(link.number)) {
         check_subscriptions(context, link, *subs);
       }
@@ -101,10 +96,9 @@ class StalePhone {
  private:
   // Inquiries with outcome empty_number or wrong_person and a readable
   // called_at before A, per number, sorted by (called_at, inquiry_id).
-  static std::unordered_map<std::string, std::vector<Feedback>> feedback_by_number(
-      RunContext& context) {
+  static TextMap<std::vector<Feedback>> feedback_by_number(RunContext& context) {
     const Instant as_of = context.period().as_of();
-    std::unordered_map<std::string, std::vector<Feedback>> out;
+    TextMap<std::vector<Feedback>> out;
     Statement rows =
         context.registry().prepare("SELECT inquiry_id, phone, outcome, called_at FROM inquiries");
     while (rows.step()) {
@@ -129,22 +123,24 @@ class StalePhone {
     f.code = code;
     f.subject_table = "person_phones";
     f.subject_key = link.link_id;
-    f.street = link.street;
-    f.identity = link.identity;
+    if (!link.id.empty()) {
+      if (const std::string* street = link.hukou_streets->find(link.id)) f.street = *street;
+    }
+    f.identity = fmt::format("{}\x1f{}\x1f{}", link.id, link.number, link.source);
     return f;
   }
 
   static std::string holder(const Link& link, const PiiPolicy& pii) {
-    return link.id.is_null() ? std::string("（身份证号为空）") : pii.id_number(link.id.text);
+    return link.id.empty() ? std::string("（身份证号为空）") : pii.id_number(link.id);
   }
   static std::string holder_en(const Link& link, const PiiPolicy& pii) {
-    return link.id.is_null() ? std::string("(no ID number)") : pii.id_number(link.id.text);
+    return link.id.empty() ? std::string("(no ID number)") : pii.id_number(link.id);
   }
   static std::string source_zh(const Link& link) {
-    return link.source.empty() ? std::string("登记") : link.source + " ";
+    return link.source.empty() ? std::string("登记") : std::string(link.source) + " ";
   }
   static std::string source_en(const Link& link) {
-    return link.source.empty() ? std::string("registry") : link.source;
+    return link.source.empty() ? std::string("registry") : std::string(link.source);
   }
 
   static void check_subscriptions(RunContext& context, const Link& link,
@@ -155,7 +151,7 @@ class StalePhone {
       return;
     }
     const SubscriptionInForce& sub = *subs.in_force;
-    if (link.id.is_null() || sub.owner_id.empty() || sub.owner_id == link.id.text) return;
+    if (link.id.empty() || sub.owner_id.empty() || sub.owner_id == link.id) return;
     if (sub.activated_at <= link.recorded_at) return;  // hukou-mismatch's phone_holder_mismatch
     emit_reassigned(context, link, sub);
   }
@@ -195,13 +191,13 @@ class StalePhone {
         "号码 {} 自 {} 起已由他人（{}）实名使用，但{}记录（{}）仍登记为 {} 本人的号码：号码已易主，"
         "登记未更新。",
         pii.phone(link.number), format_date(sub.activated_at), pii.id_number(sub.owner_id),
-        source_zh(link), format_date(link.recorded_at), pii.id_number(link.id.text));
+        source_zh(link), format_date(link.recorded_at), pii.id_number(link.id));
     f.message_en = fmt::format(
         "Number {} has been used under another person's real name ({}) since {}, after the {} "
         "link (recorded {}) made it the number of {}: the number was re-issued and the registry "
         "never learnt.",
         pii.phone(link.number), pii.id_number(sub.owner_id), format_date(sub.activated_at),
-        source_en(link), format_date(link.recorded_at), pii.id_number(link.id.text));
+        source_en(link), format_date(link.recorded_at), pii.id_number(link.id));
     context.emit(std::move(f));
   }
 

@@ -244,6 +244,12 @@ TEST(Plugins, SharedValueIsBuiltOncePerRunAndItsUnreadableCountsGoToEveryRule) {
     ++messages;
   }
   EXPECT_EQ(messages, 3u) << xml;
+  // Built from the shared count and asking for it too: its counts once.
+  const std::string derived = rule_element(xml, "test-shared-derived");
+  EXPECT_NE(derived.find("<unreadable table=\"persons\" column=\"shared_probe\" count=\"2\" />"),
+            std::string::npos)
+      << derived;
+  EXPECT_NE(xml.find("doubled=4 build=1"), std::string::npos) << xml;
   const std::string wrong = rule_element(xml, "test-shared-wrong-type");
   EXPECT_NE(wrong.find("status=\"failed\""), std::string::npos) << wrong;
   EXPECT_NE(xml.find("asked for under two different types"), std::string::npos) << xml;

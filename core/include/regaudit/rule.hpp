@@ -104,8 +104,10 @@ class RunContext {
   // caller builds it with `build(context)` on its own thread and connection,
   // later callers wait for it and get the same object. The unreadable values
   // counted while building are counted again for every rule that receives the
-  // value, as if it had read them itself, so a rule's counts do not depend on
-  // which rule built it. A key names what is built and how
+  // value, as if it had read them itself (once per rule, also when a value
+  // reaches it through another shared value built from it), so a rule's
+  // counts do not depend on which rule built it. A builder may ask for other
+  // shared values. A key names what is built and how
   // ("builtin/phone-resolver"); asking for a key under another type throws
   // std::logic_error, and `build` may not emit findings. Rules that run
   // isolated (in their own process) share nothing; neither does a context

@@ -27,6 +27,16 @@ PersonCount count_persons(regaudit::RunContext& context) {
   return out;
 }
 
+// A value built from the shared PersonCount: its unreadable counts are
+// PersonCount's, and a rule that asks for both meets them once.
+struct DoubledCount {
+  std::int64_t rows = 0;
+};
+
+DoubledCount double_count(regaudit::RunContext& context) {
+  return {2 * context.shared<PersonCount>("test/person-count", &count_persons)->rows};
+}
+
 std::string other_type(regaudit::RunContext&) {
   return "not a PersonCount";
 }
@@ -55,6 +65,31 @@ class SharingRule {
   }
 };
 
+class DerivedRule {
+ public:
+  static regaudit::RuleInfo info() {
+    regaudit::RuleInfo info;
+    info.id = "test-shared-derived";
+    info.version = "0.1";
+    info.title = "Reads a value built from a shared value, and that value";
+    info.codes = {{"built", regaudit::Severity::info, "reports what it received"}};
+    return info;
+  }
+  regaudit::Status configure(const regaudit::RuleOptions&) { return regaudit::Status::ok(); }
+  void run(regaudit::RunContext& context) {
+    const auto doubled = context.shared<DoubledCount>("test/doubled-count", &double_count);
+    const auto count = context.shared<PersonCount>("test/person-count", &count_persons);
+    regaudit::Finding f;
+    f.code = "built";
+    f.subject_table = "persons";
+    f.subject_key = 9;
+    f.identity = "9";
+    f.message_en = f.message_zh =
+        fmt::format("doubled={} build={}", doubled->rows, count->build_number);
+    context.emit(std::move(f));
+  }
+};
+
 class WrongTypeRule {
  public:
   static regaudit::RuleInfo info() {
@@ -77,6 +112,7 @@ void register_rules(regaudit::RuleRegistrar& registrar) {
   registrar.add<SharingRule<1>>();
   registrar.add<SharingRule<2>>();
   registrar.add<SharingRule<3>>();
+  registrar.add<DerivedRule>();
   registrar.add<WrongTypeRule>();
 }
 

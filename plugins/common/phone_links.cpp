@@ -1,0 +1,52 @@
+#include "phone_links.hpp"
+
+#include <unordered_map>
+
+#include "regaudit/normal_forms.hpp"
+#include "rule_support.hpp"
+
+namespace regaudit::rules {
+
+std::uint64_t PhoneLinks::append(std::string_view text) {
+  const std::uint64_t at = arena_.size();
+  arena_.append(text);
+  return at;
+}
+
+PhoneLinks PhoneLinks::load(RunContext& context) {
+  const int last_day = context.period().last_day_yyyymmdd();
+  PhoneLinks out;
+  std::unordered_map<std::string, std::uint32_t> source_index;
+  Statement links = context.registry().prepare(
+      "SELECT link_id, id_number, phone, source, recorded_at FROM person_phones");
+  while (links.step()) {
+    const TimeValue recorded = read_time(links, 4, context, "person_phones", "recorded_at");
+    if (!recorded.is_readable()) continue;
+    const std::string phone = nf::phone(links.text(2));
+    if (phone.empty()) continue;
+    const nf::IdNumber id = nf::id_number(links.text(1), last_day);
+    std::string source = nf::enumeration(links.text(3));
+    const auto [it, inserted] =
+        source_index.try_emplace(source, static_cast<std::uint32_t>(out.sources_.size()));
+    if (inserted) out.sources_.push_back(std::move(source));
+    Row row;
+    row.link_id = links.int64(0);
+    row.recorded_at = recorded.instant();
+    row.id_at = out.append(id.text);
+    row.id_size = static_cast<std::uint32_t>(id.text.size());
+    row.id_valid = id.valid;
+    row.phone_at = out.append(phone);
+    row.phone_size = static_cast<std::uint32_t>(phone.size());
+    row.source = it->second;
+    out.rows_.push_back(row);
+  }
+  out.rows_.shrink_to_fit();
+  out.arena_.shrink_to_fit();
+  return out;
+}
+
+std::shared_ptr<const PhoneLinks> PhoneLinks::shared(RunContext& context) {
+  return context.shared<PhoneLinks>("builtin/phone-links", &PhoneLinks::load);
+}
+
+}  // namespace regaudit::rules

@@ -1,0 +1,55 @@
+// person_phones read once per run and shared (RunContext::shared) by every
+// built-in rule that examines links or resolves phones: hukou-mismatch,
+// stale-phone, and through the phone resolver duplicate-inquiry and
+// checkin-redundancy. Each row is kept in normal form, its texts in one
+// arena: a million and a half links cost tens of megabytes, not hundreds.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "regaudit/rule.hpp"
+
+namespace regaudit::rules {
+
+class PhoneLinks {
+ public:
+  // A person_phones row with a readable recorded_at and a non-NULL phone
+  // normal form: every other row is of no use to any rule (SPEC section 4,
+  // "Phones" and "Resolving a phone").
+  struct Row {
+    std::int64_t link_id = 0;
+    Instant recorded_at = 0;
+    std::uint64_t id_at = 0;  // offsets into the arena
+    std::uint64_t phone_at = 0;
+    std::uint32_t id_size = 0;  // 0: the id_number is NULL
+    std::uint32_t phone_size = 0;
+    std::uint32_t source = 0;  // index into sources()
+    bool id_valid = false;
+  };
+
+  // Reads every person_phones row; each unreadable recorded_at is counted
+  // under (person_phones, recorded_at).
+  static PhoneLinks load(RunContext& context);
+  // The run's one copy.
+  static std::shared_ptr<const PhoneLinks> shared(RunContext& context);
+
+  const std::vector<Row>& rows() const { return rows_; }
+  // Normal forms; an empty id is NULL.
+  std::string_view id(const Row& row) const { return {arena_.data() + row.id_at, row.id_size}; }
+  std::string_view phone(const Row& row) const {
+    return {arena_.data() + row.phone_at, row.phone_size};
+  }
+  const std::string& source(const Row& row) const { return sources_[row.source]; }
+
+ private:
+  std::uint64_t append(std::string_view text);
+  std::vector<Row> rows_;
+  std::string arena_;
+  std::vector<std::string> sources_;
+};
+
+}  // namespace regaudit::rules

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "kCheckinRedundancyDoc.inc"
+#include "phone_links.hpp"
 #include "phone_resolver.hpp"
 #include "regaudit/normal_forms.hpp"
 #include "regaudit/plugin.hpp"
@@ -46,7 +47,7 @@ void keep_earliest(std::unordered_map<std::string, RecordRef>& map, std::string 
   if (!inserted && ref.rank() < it->second.rank()) it->second = ref;
 }
 
-std::string pair_key(const std::string& person, const std::string& value) {
+std::string pair_key(std::string_view person, std::string_view value) {
   std::string key;
   key.reserve(person.size() + 1 + value.size());
   key.append(person).push_back('\x1f');
@@ -266,7 +267,7 @@ class CheckinRedundancy {
     std::vector<Subject> subjects = load_checkins(context, resolver, visits);
     for (auto& [person, index] : visits) index.finish();
     load_fields(context, subjects);
-    std::unordered_set<std::string> needed;
+    IdSet needed;
     for (const Subject& s : subjects) {
       if (!s.person.empty() && !s.fields.empty()) needed.insert(s.person);
     }
@@ -342,7 +343,7 @@ class CheckinRedundancy {
   }
 
   static KnownFacts load_facts(RunContext& context, const PhoneResolver& resolver,
-                               const std::unordered_set<std::string>& needed) {
+                               const IdSet& needed) {
     const int last_day = context.period().last_day_yyyymmdd();
     KnownFacts facts;
     Statement persons = context.registry().prepare(
@@ -355,19 +356,15 @@ class CheckinRedundancy {
       const std::string name = nf::name(persons.text(2));
       if (!name.empty()) facts.name_row.try_emplace(pair_key(id.text, name), person_id);
     }
-    // Second pass over person_phones: its unreadable values were counted by
-    // the resolver already.
-    Statement links = context.registry().prepare(
-        "SELECT link_id, id_number, phone, recorded_at FROM person_phones");
-    while (links.step()) {
-      const TimeValue recorded = nf::time(links.text(3));
-      if (!recorded.is_readable()) continue;
-      const nf::IdNumber id = nf::id_number(links.text(1), last_day);
-      if (id.is_null() || !needed.contains(id.text)) continue;
-      const std::string phone = nf::phone(links.text(2));
-      if (phone.empty()) continue;
-      const std::pair<Instant, std::int64_t> link{recorded.instant(), links.int64(0)};
-      const auto [it, inserted] = facts.phone_link.try_emplace(pair_key(id.text, phone), link);
+    // The links, as the resolver read them (their unreadable values reach
+    // this rule once, with the resolver or with the links).
+    const auto links = PhoneLinks::shared(context);
+    for (const PhoneLinks::Row& row : links->rows()) {
+      const std::string_view id = links->id(row);
+      if (id.empty() || !needed.contains(id)) continue;
+      const std::pair<Instant, std::int64_t> link{row.recorded_at, row.link_id};
+      const auto [it, inserted] =
+          facts.phone_link.try_emplace(pair_key(id, links->phone(row)), link);
       if (!inserted && link < it->second) it->second = link;
     }
     load_travel_records(context, needed, facts);
@@ -392,7 +389,7 @@ class CheckinRedundancy {
   }
 
   static void load_travel_records(RunContext& context,
-                                  const std::unordered_set<std::string>& needed,
+                                  const IdSet& needed,
                                   KnownFacts& facts) {
     const int last_day = context.period().last_day_yyyymmdd();
     Statement rows = context.registry().prepare(
@@ -410,7 +407,7 @@ class CheckinRedundancy {
   }
 
   static void load_self_reports(RunContext& context, const PhoneResolver& resolver,
-                                const std::unordered_set<std::string>& needed, KnownFacts& facts) {
+                                const IdSet& needed, KnownFacts& facts) {
     const int last_day = context.period().last_day_yyyymmdd();
     Statement rows = context.registry().prepare(
         "SELECT report_id, id_number, phone, reported_at, arrived_at, origin, vehicle_no "
@@ -427,7 +424,7 @@ class CheckinRedundancy {
     }
   }
 
-  static void load_vaccinations(RunContext& context, const std::unordered_set<std::string>& needed,
+  static void load_vaccinations(RunContext& context, const IdSet& needed,
                                 KnownFacts& facts) {
     const int last_day = context.period().last_day_yyyymmdd();
     Statement rows = context.registry().prepare(

@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -15,14 +16,6 @@
 #include "regaudit/rule.hpp"
 
 namespace regaudit::rules {
-
-// Hash maps keyed by text that can be searched with a string_view.
-struct TextHash {
-  using is_transparent = void;
-  std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-};
-template <class V>
-using TextMap = std::unordered_map<std::string, V, TextHash, std::equal_to<>>;
 
 // Reads column `column` of the current row as a time, counting it as
 // unreadable under (table, column_name) when it is.
@@ -78,6 +71,14 @@ SubscriptionsByNumber subscriptions_by_number(RunContext& context);
 // The run's one SubscriptionsByNumber (RunContext::shared).
 std::shared_ptr<const SubscriptionsByNumber> shared_subscriptions_by_number(RunContext& context);
 
+// Hash maps keyed by text that can be searched with a string_view.
+struct TextHash {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
+template <class V>
+using TextMap = std::unordered_map<std::string, V, TextHash, std::equal_to<>>;
+
 // Values by normal-form ID number: keyed by nf::id_as_integer where it applies,
 // else by the text, so that the common case hashes and compares integers.
 template <class V>
@@ -105,6 +106,28 @@ class ById {
  private:
   std::unordered_map<std::uint64_t, V> by_integer_;
   std::unordered_map<std::string, V> by_text_;
+};
+
+// A set of normal-form ID numbers: integer codes (nf::id_as_integer) where
+// they apply, else texts. Look-ups of millions of rows against it hash and
+// compare integers.
+class IdSet {
+ public:
+  void insert(std::string_view id) {
+    if (const auto k = nf::id_as_integer(id)) {
+      integers_.insert(*k);
+    } else {
+      texts_.emplace(id);
+    }
+  }
+  bool contains(std::string_view id) const {
+    if (const auto k = nf::id_as_integer(id)) return integers_.contains(*k);
+    return texts_.find(id) != texts_.end();
+  }
+
+ private:
+  std::unordered_set<std::uint64_t> integers_;
+  std::unordered_set<std::string, TextHash, std::equal_to<>> texts_;
 };
 
 // The first street recorded for each normal-form ID number (the hukou street

@@ -302,14 +302,26 @@ AuditResult run_audit(const AuditOptions& options, const Profile& profile,
   // What the rules derive from the same tables, built once; released when the
   // last rule ends.
   auto shared = std::make_unique<SharedValues>();
+  // The metrics' reading of the registry is one more job of the pool, the
+  // last: it does not depend on the findings.
+  MetricInputs metric_inputs;
+  std::exception_ptr metric_error;
   const auto worker = [&] {
-    for (std::size_t i = next++; i < work.size(); i = next++) {
+    for (std::size_t i = next++; i <= work.size(); i = next++) {
+      if (i == work.size()) {
+        try {
+          metric_inputs = read_metric_inputs(options.db_path, options.period);
+        } catch (...) {
+          metric_error = std::current_exception();
+        }
+        continue;
+      }
       run_one(options, pii, *shared, work[i]);
       progress.note(fmt::format("{}/{} rules", ++done, work.size()));
     }
   };
   const unsigned threads =
-      std::max(1u, std::min<unsigned>(options.jobs, static_cast<unsigned>(work.size())));
+      std::max(1u, std::min<unsigned>(options.jobs, static_cast<unsigned>(work.size() + 1)));
   {
     std::vector<std::jthread> pool;
     for (unsigned t = 1; t < threads; ++t) pool.emplace_back(worker);
@@ -317,6 +329,7 @@ AuditResult run_audit(const AuditOptions& options, const Profile& profile,
   }
   shared.reset();
   release_free_memory();
+  if (metric_error) std::rethrow_exception(metric_error);
 
   std::size_t total = 0;
   for (const RuleWork& w : work) total += w.findings.size();
@@ -348,7 +361,7 @@ AuditResult run_audit(const AuditOptions& options, const Profile& profile,
   progress.note(fmt::format("{}/{} rules, metrics", done.load(), work.size()));
   // Fingerprints write only each finding's fingerprint; the metrics read the
   // findings' other fields and the registry: with a second job they overlap.
-  compute_metrics(options.db_path, result, options.jobs,
+  compute_metrics(metric_inputs, result, options.jobs,
                   [&result] { assign_fingerprints(result.findings); });
   release_free_memory();
   return result;

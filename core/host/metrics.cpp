@@ -61,80 +61,103 @@ std::unordered_set<std::int64_t> subjects_with(const AuditResult& result, std::s
   return out;
 }
 
-// A set of normal-form ID numbers, filled first and then queried: those of 17
-// digits and a digit or X (every valid one) as integers in a sorted vector,
-// any other text as text. A million strings in a hash set cost several times
-// the memory and the time.
-class IdSet {
+// ID numbers as 64-bit keys: nf::id_as_integer's code where it applies
+// (every valid number; below 2^63), else the top bit and the index of the
+// text.
+class IdKeys {
  public:
-  void insert(const std::string& id) {
-    if (const auto k = nf::id_as_integer(id)) {
-      integers_.push_back(*k);
-    } else {
-      texts_.insert(id);
-    }
-  }
-  // Call once, after the last insert and before the first contains.
-  void freeze() {
-    std::sort(integers_.begin(), integers_.end());
-    integers_.erase(std::unique(integers_.begin(), integers_.end()), integers_.end());
-    integers_.shrink_to_fit();
-  }
-  bool contains(const std::string& id) const {
-    if (const auto k = nf::id_as_integer(id)) {
-      return std::binary_search(integers_.begin(), integers_.end(), *k);
-    }
-    return texts_.contains(id);
+  std::uint64_t key(const std::string& id) {
+    if (const auto k = nf::id_as_integer(id)) return *k;
+    return texts_.try_emplace(id, kText | texts_.size()).first->second;
   }
 
  private:
-  std::vector<std::uint64_t> integers_;
-  std::unordered_set<std::string> texts_;
+  static constexpr std::uint64_t kText = std::uint64_t{1} << 63;
+  std::unordered_map<std::string, std::uint64_t> texts_;
 };
 
-ByStreet triple_match(RegistryView& registry, const AuditResult& result) {
+class StreetIndex {
+ public:
+  std::uint32_t index(std::string street) {
+    const auto [it, inserted] =
+        index_.try_emplace(std::move(street), static_cast<std::uint32_t>(names_.size()));
+    if (inserted) names_.push_back(it->first);
+    return it->second;
+  }
+  std::vector<std::string> names() { return std::move(names_); }
+
+ private:
+  std::unordered_map<std::string, std::uint32_t> index_;
+  std::vector<std::string> names_;
+};
+
+// Per street index, then by name with the whole city under "\x01all".
+class StreetRatios {
+ public:
+  explicit StreetRatios(std::size_t streets) : by_index_(streets) {}
+  void add(std::uint32_t street, bool counted) {
+    Ratio& r = by_index_[street];
+    r.denominator += 1;
+    if (counted) r.numerator += 1;
+  }
+  ByStreet by_name(const std::vector<std::string>& streets) const {
+    ByStreet out;
+    for (std::size_t i = 0; i < by_index_.size(); ++i) {
+      const Ratio& r = by_index_[i];
+      if (r.denominator == 0) continue;
+      for (const std::string* key : {&streets[i], static_cast<const std::string*>(nullptr)}) {
+        Ratio& total = out[key != nullptr ? *key : std::string("\x01all")];
+        total.numerator += r.numerator;
+        total.denominator += r.denominator;
+      }
+    }
+    return out;
+  }
+
+ private:
+  std::vector<Ratio> by_index_;
+};
+
+std::vector<std::uint64_t> sorted_unique(std::vector<std::uint64_t> v) {
+  std::sort(v.begin(), v.end());
+  v.erase(std::unique(v.begin(), v.end()), v.end());
+  return v;
+}
+
+ByStreet triple_match(const MetricInputs& inputs, const AuditResult& result) {
   const auto residence_elsewhere =
       subjects_with(result, "hukou-mismatch", "persons", {"residence_elsewhere"});
   const auto bad_links =
       subjects_with(result, "hukou-mismatch", "person_phones", {"phone_holder_mismatch"});
   const auto stale_links =
       subjects_with(result, "stale-phone", "person_phones", {"reassigned", "deactivated"});
-  IdSet linked;      // normal-form ids with any link
-  IdSet bad_people;  // with a bad link
-  Statement links = registry.prepare("SELECT link_id, id_number FROM person_phones");
-  const int last_day = result.period.last_day_yyyymmdd();
-  while (links.step()) {
-    const nf::IdNumber id = nf::id_number(links.text(1), last_day);
-    if (id.is_null()) continue;
-    linked.insert(id.text);
-    const std::int64_t key = links.int64(0);
-    if (bad_links.contains(key) || stale_links.contains(key)) bad_people.insert(id.text);
+  std::vector<std::uint64_t> linked;      // ids with any link
+  std::vector<std::uint64_t> bad_people;  // with a bad link
+  linked.reserve(inputs.links.size());
+  for (const MetricInputs::Link& link : inputs.links) {
+    linked.push_back(link.id);
+    if (bad_links.contains(link.link_id) || stale_links.contains(link.link_id)) {
+      bad_people.push_back(link.id);
+    }
   }
-  linked.freeze();
-  bad_people.freeze();
-  ByStreet out;
-  Statement persons = registry.prepare("SELECT person_id, id_number, hukou_street FROM persons");
-  while (persons.step()) {
-    const nf::IdNumber id = nf::id_number(persons.text(1), last_day);
-    if (!id.valid || !linked.contains(id.text)) continue;
-    const bool matched =
-        !bad_people.contains(id.text) && !residence_elsewhere.contains(persons.int64(0));
-    add(out, nf::street_code(persons.text(2)), matched);
+  linked = sorted_unique(std::move(linked));
+  bad_people = sorted_unique(std::move(bad_people));
+  StreetRatios out(inputs.streets.size());
+  for (const MetricInputs::Person& p : inputs.persons) {
+    if (!std::binary_search(linked.begin(), linked.end(), p.id)) continue;
+    const bool matched = !std::binary_search(bad_people.begin(), bad_people.end(), p.id) &&
+                         !residence_elsewhere.contains(p.person_id);
+    out.add(p.street, matched);
   }
-  return out;
+  return out.by_name(inputs.streets);
 }
 
-ByStreet event_share(RegistryView& registry, const AuditResult& result, const char* sql,
-                     const char* table, std::string_view rule) {
+ByStreet event_share(const MetricInputs& inputs, const std::vector<MetricInputs::Event>& events,
+                     const AuditResult& result, const char* table, std::string_view rule) {
   const auto flagged = subjects_with(result, rule, table, {});
-  ByStreet out;
-  Statement events = registry.prepare(sql);
-  while (events.step()) {
-    const TimeValue t = nf::time(events.text(1));
-    if (!t.is_readable() || !result.period.contains(t.instant())) continue;
-    add(out, nf::street_code(events.text(2)), flagged.contains(events.int64(0)));
-  }
-  return out;
+  StreetRatios out(inputs.streets.size());
+  for (const MetricInputs::Event& e : events) out.add(e.street, flagged.contains(e.key));
+  return out.by_name(inputs.streets);
 }
 
 ByStreet wasted_hours(const AuditResult& result) {
@@ -172,7 +195,39 @@ ByStreet wasted_hours(const AuditResult& result) {
 
 }  // namespace
 
-void compute_metrics(const std::filesystem::path& db, AuditResult& result, unsigned jobs,
+MetricInputs read_metric_inputs(const std::filesystem::path& db, const AuditPeriod& period) {
+  RegistryView registry(db.string());
+  const int last_day = period.last_day_yyyymmdd();
+  MetricInputs in;
+  IdKeys ids;
+  StreetIndex streets;
+  Statement links = registry.prepare("SELECT link_id, id_number FROM person_phones");
+  while (links.step()) {
+    const nf::IdNumber id = nf::id_number(links.text(1), last_day);
+    if (!id.is_null()) in.links.push_back({links.int64(0), ids.key(id.text)});
+  }
+  Statement persons = registry.prepare("SELECT person_id, id_number, hukou_street FROM persons");
+  while (persons.step()) {
+    const nf::IdNumber id = nf::id_number(persons.text(1), last_day);
+    if (!id.valid) continue;
+    in.persons.push_back(
+        {persons.int64(0), ids.key(id.text), streets.index(nf::street_code(persons.text(2)))});
+  }
+  const auto events = [&](const char* sql, std::vector<MetricInputs::Event>& out) {
+    Statement rows = registry.prepare(sql);
+    while (rows.step()) {
+      const TimeValue t = nf::time(rows.text(1));
+      if (!t.is_readable() || !period.contains(t.instant())) continue;
+      out.push_back({rows.int64(0), streets.index(nf::street_code(rows.text(2)))});
+    }
+  };
+  events("SELECT inquiry_id, called_at, street FROM inquiries", in.inquiries);
+  events("SELECT checkin_id, checked_in_at, street FROM checkins", in.checkins);
+  in.streets = streets.names();
+  return in;
+}
+
+void compute_metrics(const MetricInputs& inputs, AuditResult& result, unsigned jobs,
                      const std::function<void()>& alongside) {
   struct Computed {
     const char* name;
@@ -181,37 +236,34 @@ void compute_metrics(const std::filesystem::path& db, AuditResult& result, unsig
     ByStreet values;
   };
   const AuditResult& read_only = result;
-  ByStreet triple;
-  std::exception_ptr triple_error;
-  const auto compute_triple = [&] {
-    try {
-      RegistryView registry(db.string());
-      triple = triple_match(registry, read_only);
-    } catch (...) {
-      triple_error = std::current_exception();
-    }
-  };
   std::vector<Computed> computed;
+  std::exception_ptr alongside_error;
   {
-    std::jthread triple_thread;
-    if (jobs > 1) triple_thread = std::jthread(compute_triple);
-    if (alongside) alongside();
-    RegistryView registry(db.string());
+    std::jthread side;
+    if (alongside) {
+      if (jobs > 1) {
+        side = std::jthread([&] {
+          try {
+            alongside();
+          } catch (...) {
+            alongside_error = std::current_exception();
+          }
+        });
+      } else {
+        alongside();
+      }
+    }
+    const bool persons_ok = rule_ok(result, "hukou-mismatch") && rule_ok(result, "stale-phone");
+    computed.push_back({kTripleMatchRate, true, persons_ok, triple_match(inputs, read_only)});
     computed.push_back(
         {kRedundantCallShare, true, rule_ok(result, "duplicate-inquiry"),
-         event_share(registry, read_only, "SELECT inquiry_id, called_at, street FROM inquiries",
-                     "inquiries", "duplicate-inquiry")});
+         event_share(inputs, inputs.inquiries, read_only, "inquiries", "duplicate-inquiry")});
     computed.push_back(
         {kRedundantCheckinShare, true, rule_ok(result, "checkin-redundancy"),
-         event_share(registry, read_only, "SELECT checkin_id, checked_in_at, street FROM checkins",
-                     "checkins", "checkin-redundancy")});
+         event_share(inputs, inputs.checkins, read_only, "checkins", "checkin-redundancy")});
     computed.push_back({kWastedStaffHours, false, true, wasted_hours(read_only)});
-    if (jobs <= 1) compute_triple();
   }
-  if (triple_error) std::rethrow_exception(triple_error);
-  const bool persons_ok = rule_ok(result, "hukou-mismatch") && rule_ok(result, "stale-phone");
-  computed.insert(computed.begin(), {kTripleMatchRate, true, persons_ok, std::move(triple)});
-
+  if (alongside_error) std::rethrow_exception(alongside_error);
   const std::string all = "\x01all";
   std::set<std::string> streets;
   for (const Computed& c : computed) {

@@ -1,8 +1,11 @@
 // The headline metrics of SPEC section 5, overall and per street.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <string>
+#include <vector>
 
 #include "audit.hpp"
 #include "regaudit/registry.hpp"
@@ -14,13 +17,42 @@ inline constexpr const char* kRedundantCallShare = "redundant_call_share";
 inline constexpr const char* kRedundantCheckinShare = "redundant_checkin_share";
 inline constexpr const char* kWastedStaffHours = "wasted_staff_hours";
 
-// Fills result.metrics and result.street_metrics from the registry at `db`
-// and result.findings. A metric whose rules did not all run ok is
-// unavailable. With `jobs` > 1 the triple match (the largest part, a pass over
-// persons and person_phones) runs on a thread of its own, and `alongside`
-// runs before the other metrics on the calling thread; it must not change
-// what the metrics read (a finding's fingerprint is not read).
-void compute_metrics(const std::filesystem::path& db, AuditResult& result, unsigned jobs,
+// What the metrics need from the registry, which does not depend on the
+// findings: read while the rules run (it is one more job of the rules'
+// pool), combined with the findings afterwards.
+struct MetricInputs {
+  // person_phones rows with a non-NULL id_number; persons rows with a valid
+  // one. IDs are keys of `ids` (nf::id_as_integer codes, other texts by
+  // index), streets indexes into `streets`.
+  struct Link {
+    std::int64_t link_id;
+    std::uint64_t id;
+  };
+  struct Person {
+    std::int64_t person_id;
+    std::uint64_t id;
+    std::uint32_t street;
+  };
+  // Inquiries and check-ins in the audit period.
+  struct Event {
+    std::int64_t key;
+    std::uint32_t street;
+  };
+  std::vector<Link> links;
+  std::vector<Person> persons;
+  std::vector<Event> inquiries;
+  std::vector<Event> checkins;
+  std::vector<std::string> streets;
+};
+
+MetricInputs read_metric_inputs(const std::filesystem::path& db, const AuditPeriod& period);
+
+// Fills result.metrics and result.street_metrics from `inputs` and
+// result.findings. A metric whose rules did not all run ok is unavailable.
+// With `jobs` > 1, `alongside` runs on a second thread while the metrics are
+// computed; it must not change what they read (a finding's fingerprint is
+// not read).
+void compute_metrics(const MetricInputs& inputs, AuditResult& result, unsigned jobs,
                      const std::function<void()>& alongside);
 
 }  // namespace regaudit::host

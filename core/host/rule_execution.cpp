@@ -34,6 +34,8 @@ class RuleRunContext final : public RunContext {
   const AuditPeriod& period() const override { return period_; }
   RegistryView& registry() override { return registry_; }
   const PiiPolicy& pii() const override { return pii_; }
+  bool wants_message_zh() const override { return !drop_zh_; }
+  bool wants_message_en() const override { return !drop_en_; }
   void emit(Finding finding) override {
     // The reports show one language; at city scale the other is hundreds of
     // megabytes.

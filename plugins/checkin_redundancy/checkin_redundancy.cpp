@@ -388,9 +388,7 @@ class CheckinRedundancy {
     if (arrived.is_readable()) facts.arrivals[person].add(arrived.instant(), ref);
   }
 
-  static void load_travel_records(RunContext& context,
-                                  const IdSet& needed,
-                                  KnownFacts& facts) {
+  static void load_travel_records(RunContext& context, const IdSet& needed, KnownFacts& facts) {
     const int last_day = context.period().last_day_yyyymmdd();
     Statement rows = context.registry().prepare(
         "SELECT travel_id, id_number, vehicle_no, origin, arrived_at, recorded_at "
@@ -424,8 +422,7 @@ class CheckinRedundancy {
     }
   }
 
-  static void load_vaccinations(RunContext& context, const IdSet& needed,
-                                KnownFacts& facts) {
+  static void load_vaccinations(RunContext& context, const IdSet& needed, KnownFacts& facts) {
     const int last_day = context.period().last_day_yyyymmdd();
     Statement rows = context.registry().prepare(
         "SELECT vaccination_id, id_number, vaccinated_at FROM vaccinations");
@@ -532,24 +529,33 @@ class CheckinRedundancy {
     f.evidence = std::move(evidence);
     const std::string who = context.pii().id_number(s.person);
     const std::string fields = fmt::format("{}", fmt::join(names, ", "));
-    f.message_zh =
-        fmt::format("{}，{}{}时为 {} 采集的 {} 项信息（{}）系统此前均已掌握：本次采集没有新信息。",
-                    minute_text(s.at), team_zh(s), kind_zh(s), who, s.fields.size(), fields);
-    f.message_en = fmt::format(
-        "The {} of {} on {}{} collected {} item(s) ({}), all of which the system already held: it "
-        "recorded nothing new.",
-        kind_en(s), who, minute_text(s.at), team_en(s), s.fields.size(), fields);
+    if (context.wants_message_zh()) {
+      f.message_zh = fmt::format(
+          "{}，{}{}时为 {} 采集的 {} 项信息（{}）系统此前均已掌握：本次采集没有新信息。",
+          minute_text(s.at), team_zh(s), kind_zh(s), who, s.fields.size(), fields);
+    }
+    if (context.wants_message_en()) {
+      f.message_en = fmt::format(
+          "The {} of {} on {}{} collected {} item(s) ({}), all of which the system already held: "
+          "it "
+          "recorded nothing new.",
+          kind_en(s), who, minute_text(s.at), team_en(s), s.fields.size(), fields);
+    }
     context.emit(std::move(f));
   }
 
   static void emit_photo_only(RunContext& context, const Subject& s) {
     Finding f = finding_for(s, "photo_only");
-    f.message_zh = fmt::format("{}，{}{}未采集任何信息，仅上传照片作为打卡凭证。",
-                               minute_text(s.at), team_zh(s), kind_zh(s));
-    f.message_en = fmt::format(
-        "The {} on {}{} collected no information; only a photo was uploaded as proof of the "
-        "visit.",
-        kind_en(s), minute_text(s.at), team_en(s));
+    if (context.wants_message_zh()) {
+      f.message_zh = fmt::format("{}，{}{}未采集任何信息，仅上传照片作为打卡凭证。",
+                                 minute_text(s.at), team_zh(s), kind_zh(s));
+    }
+    if (context.wants_message_en()) {
+      f.message_en = fmt::format(
+          "The {} on {}{} collected no information; only a photo was uploaded as proof of the "
+          "visit.",
+          kind_en(s), minute_text(s.at), team_en(s));
+    }
     context.emit(std::move(f));
   }
 
@@ -563,13 +569,17 @@ class CheckinRedundancy {
     Finding f = finding_for(s, "repeat_visit");
     f.evidence.push_back({"checkins", other->checkin_id});
     const std::string who = context.pii().id_number(s.person);
-    f.message_zh = fmt::format(
-        "{}，{} 上门核查 {}，而 {} 已于 {} 上门（相隔不超过 {} 天）：同一人被不同队伍重复上门。",
-        minute_text(s.at), s.team, who, other->team, minute_text(other->at), window_days_);
-    f.message_en = fmt::format(
-        "{} visited {} on {} although {} had visited on {}, at most {} days before: the same "
-        "person was visited again by another team.",
-        s.team, who, minute_text(s.at), other->team, minute_text(other->at), window_days_);
+    if (context.wants_message_zh()) {
+      f.message_zh = fmt::format(
+          "{}，{} 上门核查 {}，而 {} 已于 {} 上门（相隔不超过 {} 天）：同一人被不同队伍重复上门。",
+          minute_text(s.at), s.team, who, other->team, minute_text(other->at), window_days_);
+    }
+    if (context.wants_message_en()) {
+      f.message_en = fmt::format(
+          "{} visited {} on {} although {} had visited on {}, at most {} days before: the same "
+          "person was visited again by another team.",
+          s.team, who, minute_text(s.at), other->team, minute_text(other->at), window_days_);
+    }
     context.emit(std::move(f));
   }
 

@@ -204,15 +204,20 @@ class DuplicateInquiry {
     f.evidence.push_back({"inquiries", call.key});
     const std::string by_zh = call.agency.empty() ? std::string() : call.agency + " ";
     const std::string by_en = call.agency.empty() ? std::string() : " by " + call.agency;
-    f.message_zh = fmt::format(
-        "{} 致电核查 {}，而 {}{} 的通话已得出明确结果（{}），相隔不超过 {} 天：本次通话不必拨打。",
-        minute_text(subject.called_at), who, by_zh, minute_text(call.at), call.outcome,
-        window_days_);
-    f.message_en = fmt::format(
-        "{} was called on {} although a call{} on {} had already reached a conclusive outcome "
-        "({}) at most {} days before: the call bought no information.",
-        who, minute_text(subject.called_at), by_en, minute_text(call.at), call.outcome,
-        window_days_);
+    if (context.wants_message_zh()) {
+      f.message_zh = fmt::format(
+          "{} 致电核查 {}，而 {}{} 的通话已得出明确结果（{}），相隔不超过 {} "
+          "天：本次通话不必拨打。",
+          minute_text(subject.called_at), who, by_zh, minute_text(call.at), call.outcome,
+          window_days_);
+    }
+    if (context.wants_message_en()) {
+      f.message_en = fmt::format(
+          "{} was called on {} although a call{} on {} had already reached a conclusive outcome "
+          "({}) at most {} days before: the call bought no information.",
+          who, minute_text(subject.called_at), by_en, minute_text(call.at), call.outcome,
+          window_days_);
+    }
     context.emit(std::move(f));
   }
 
@@ -221,13 +226,17 @@ class DuplicateInquiry {
     const std::string who = shown_entity(subject.entity, context.pii());
     Finding f = finding_for(subject, "after_self_report");
     f.evidence.push_back({"self_reports", report.key});
-    f.message_zh = fmt::format(
-        "{} 已于 {} 向社区报备，{} 仍被致电核查（相隔不超过 {} 天）：报备信息未进入核查系统。", who,
-        minute_text(report.at), minute_text(subject.called_at), window_days_);
-    f.message_en = fmt::format(
-        "{} reported to the community on {} and was still called on {}, at most {} days later: "
-        "the self-report never reached the callers' system.",
-        who, minute_text(report.at), minute_text(subject.called_at), window_days_);
+    if (context.wants_message_zh()) {
+      f.message_zh = fmt::format(
+          "{} 已于 {} 向社区报备，{} 仍被致电核查（相隔不超过 {} 天）：报备信息未进入核查系统。",
+          who, minute_text(report.at), minute_text(subject.called_at), window_days_);
+    }
+    if (context.wants_message_en()) {
+      f.message_en = fmt::format(
+          "{} reported to the community on {} and was still called on {}, at most {} days later: "
+          "the self-report never reached the callers' system.",
+          who, minute_text(report.at), minute_text(subject.called_at), window_days_);
+    }
     context.emit(std::move(f));
   }
 

@@ -130,12 +130,16 @@ class HukouMismatch {
     f.subject_key = person_id;
     f.street = street;
     f.identity = identity;
-    f.message_zh = fmt::format("户籍记录（{}）的身份证号码 {} 无效：{}。", context.pii().name(name),
-                               shown, zh);
-    f.message_en = fmt::format(
-        "The hukou record of {} carries the ID number {}, which is not "
-        "valid: {}.",
-        context.pii().name(name), id.is_null() ? "(empty)" : shown, en);
+    if (context.wants_message_zh()) {
+      f.message_zh = fmt::format("户籍记录（{}）的身份证号码 {} 无效：{}。",
+                                 context.pii().name(name), shown, zh);
+    }
+    if (context.wants_message_en()) {
+      f.message_en = fmt::format(
+          "The hukou record of {} carries the ID number {}, which is not "
+          "valid: {}.",
+          context.pii().name(name), id.is_null() ? "(empty)" : shown, en);
+    }
     context.emit(std::move(f));
   }
 
@@ -152,13 +156,17 @@ class HukouMismatch {
     f.street = street;
     f.identity = identity;
     f.evidence.push_back({"residences", residence.residence_id});
-    f.message_zh =
-        fmt::format("{} 户籍在街道 {}，但自 {} 起的居住记录（{}）显示其居住在街道 {}（人户分离）。",
-                    shown, street, since, residence.source, residence.street);
-    f.message_en = fmt::format(
-        "{} is registered in street {} but, according to the residence "
-        "record ({}) valid since {}, lives in street {}.",
-        shown, street, residence.source, since, residence.street);
+    if (context.wants_message_zh()) {
+      f.message_zh = fmt::format(
+          "{} 户籍在街道 {}，但自 {} 起的居住记录（{}）显示其居住在街道 {}（人户分离）。", shown,
+          street, since, residence.source, residence.street);
+    }
+    if (context.wants_message_en()) {
+      f.message_en = fmt::format(
+          "{} is registered in street {} but, according to the residence "
+          "record ({}) valid since {}, lives in street {}.",
+          shown, street, residence.source, since, residence.street);
+    }
     context.emit(std::move(f));
   }
 
@@ -187,17 +195,21 @@ class HukouMismatch {
       f.identity = fmt::format("{}\x1f{}\x1f{}", id, number, source);
       f.evidence.push_back({"phone_subscriptions", sub.subscription_id});
       const PiiPolicy& pii = context.pii();
-      f.message_zh = fmt::format(
-          "号码 {} 自 {} 起实名登记在他人（{}）名下，但{}记录（{}）仍登记为 {} "
-          "本人的号码：号码由他人使用。",
-          pii.phone(number), format_date(sub.activated_at), pii.id_number(sub.owner_id),
-          source.empty() ? "登记" : source + " ", format_date(recorded_at), pii.id_number(id));
-      f.message_en = fmt::format(
-          "Number {} has been subscribed under another person's name ({}) since {}, yet the "
-          "{} link (recorded {}) asserts it as the number of {}: the phone is used under someone "
-          "else's name.",
-          pii.phone(number), pii.id_number(sub.owner_id), format_date(sub.activated_at),
-          source.empty() ? "registry" : source, format_date(recorded_at), pii.id_number(id));
+      if (context.wants_message_zh()) {
+        f.message_zh = fmt::format(
+            "号码 {} 自 {} 起实名登记在他人（{}）名下，但{}记录（{}）仍登记为 {} "
+            "本人的号码：号码由他人使用。",
+            pii.phone(number), format_date(sub.activated_at), pii.id_number(sub.owner_id),
+            source.empty() ? "登记" : source + " ", format_date(recorded_at), pii.id_number(id));
+      }
+      if (context.wants_message_en()) {
+        f.message_en = fmt::format(
+            "Number {} has been subscribed under another person's name ({}) since {}, yet the "
+            "{} link (recorded {}) asserts it as the number of {}: the phone is used under someone "
+            "else's name.",
+            pii.phone(number), pii.id_number(sub.owner_id), format_date(sub.activated_at),
+            source.empty() ? "registry" : source, format_date(recorded_at), pii.id_number(id));
+      }
       context.emit(std::move(f));
     }
   }

@@ -168,17 +168,21 @@ class StalePhone {
     const std::string ended_en =
         last.deactivated_at ? fmt::format(", deactivated on {}", format_date(*last.deactivated_at))
                             : std::string();
-    f.message_zh = fmt::format(
-        "号码 {} 截至 {} 已无在用的实名登记（最后一次登记于 {} 启用{}），是空号；但{}记录（{}）"
-        "仍登记为 {} 的号码。",
-        pii.phone(link.number), as_of, format_date(last.activated_at), ended_zh, source_zh(link),
-        format_date(link.recorded_at), holder(link, pii));
-    f.message_en = fmt::format(
-        "Number {} has no real-name subscription in force on {} (the last one was activated on "
-        "{}{}): it is a dead number, yet the {} link (recorded {}) still asserts it as the "
-        "number of {}.",
-        pii.phone(link.number), as_of, format_date(last.activated_at), ended_en, source_en(link),
-        format_date(link.recorded_at), holder_en(link, pii));
+    if (context.wants_message_zh()) {
+      f.message_zh = fmt::format(
+          "号码 {} 截至 {} 已无在用的实名登记（最后一次登记于 {} 启用{}），是空号；但{}记录（{}）"
+          "仍登记为 {} 的号码。",
+          pii.phone(link.number), as_of, format_date(last.activated_at), ended_zh, source_zh(link),
+          format_date(link.recorded_at), holder(link, pii));
+    }
+    if (context.wants_message_en()) {
+      f.message_en = fmt::format(
+          "Number {} has no real-name subscription in force on {} (the last one was activated on "
+          "{}{}): it is a dead number, yet the {} link (recorded {}) still asserts it as the "
+          "number of {}.",
+          pii.phone(link.number), as_of, format_date(last.activated_at), ended_en, source_en(link),
+          format_date(link.recorded_at), holder_en(link, pii));
+    }
     context.emit(std::move(f));
   }
 
@@ -187,17 +191,22 @@ class StalePhone {
     const PiiPolicy& pii = context.pii();
     Finding f = finding_for(link, "reassigned");
     f.evidence.push_back({"phone_subscriptions", sub.subscription_id});
-    f.message_zh = fmt::format(
-        "号码 {} 自 {} 起已由他人（{}）实名使用，但{}记录（{}）仍登记为 {} 本人的号码：号码已易主，"
-        "登记未更新。",
-        pii.phone(link.number), format_date(sub.activated_at), pii.id_number(sub.owner_id),
-        source_zh(link), format_date(link.recorded_at), pii.id_number(link.id));
-    f.message_en = fmt::format(
-        "Number {} has been used under another person's real name ({}) since {}, after the {} "
-        "link (recorded {}) made it the number of {}: the number was re-issued and the registry "
-        "never learnt.",
-        pii.phone(link.number), pii.id_number(sub.owner_id), format_date(sub.activated_at),
-        source_en(link), format_date(link.recorded_at), pii.id_number(link.id));
+    if (context.wants_message_zh()) {
+      f.message_zh = fmt::format(
+          "号码 {} 自 {} 起已由他人（{}）实名使用，但{}记录（{}）仍登记为 {} "
+          "本人的号码：号码已易主，"
+          "登记未更新。",
+          pii.phone(link.number), format_date(sub.activated_at), pii.id_number(sub.owner_id),
+          source_zh(link), format_date(link.recorded_at), pii.id_number(link.id));
+    }
+    if (context.wants_message_en()) {
+      f.message_en = fmt::format(
+          "Number {} has been used under another person's real name ({}) since {}, after the {} "
+          "link (recorded {}) made it the number of {}: the number was re-issued and the registry "
+          "never learnt.",
+          pii.phone(link.number), pii.id_number(sub.owner_id), format_date(sub.activated_at),
+          source_en(link), format_date(link.recorded_at), pii.id_number(link.id));
+    }
     context.emit(std::move(f));
   }
 
@@ -216,16 +225,20 @@ class StalePhone {
     f.evidence.push_back({"inquiries", first->inquiry_id});
     if (latest.inquiry_id != first->inquiry_id)
       f.evidence.push_back({"inquiries", latest.inquiry_id});
-    f.message_zh = fmt::format(
-        "{}记录（{}）登记 {} 为 {} 的号码后，核查电话 {} 次反馈该号码有误（{} 首次反馈：{}），"
-        "但登记至今未更正。",
-        source_zh(link), format_date(link.recorded_at), pii.phone(link.number), holder(link, pii),
-        n, minute_text(first->called_at), first->outcome);
-    f.message_en = fmt::format(
-        "After the {} link (recorded {}) made {} the number of {}, {} verification call(s) "
-        "reported it wrong (first on {}: {}), and the registry still asserts it.",
-        source_en(link), format_date(link.recorded_at), pii.phone(link.number),
-        holder_en(link, pii), n, minute_text(first->called_at), first->outcome);
+    if (context.wants_message_zh()) {
+      f.message_zh = fmt::format(
+          "{}记录（{}）登记 {} 为 {} 的号码后，核查电话 {} 次反馈该号码有误（{} 首次反馈：{}），"
+          "但登记至今未更正。",
+          source_zh(link), format_date(link.recorded_at), pii.phone(link.number), holder(link, pii),
+          n, minute_text(first->called_at), first->outcome);
+    }
+    if (context.wants_message_en()) {
+      f.message_en = fmt::format(
+          "After the {} link (recorded {}) made {} the number of {}, {} verification call(s) "
+          "reported it wrong (first on {}: {}), and the registry still asserts it.",
+          source_en(link), format_date(link.recorded_at), pii.phone(link.number),
+          holder_en(link, pii), n, minute_text(first->called_at), first->outcome);
+    }
     context.emit(std::move(f));
   }
 };

@@ -94,6 +94,11 @@ class RunContext {
   virtual const PiiPolicy& pii() const = 0;
   // Hands a finding to the host. Not thread-safe: call from run()'s thread.
   virtual void emit(Finding finding) = 0;
+  // Whether the report shows the message in Chinese / in English. The host
+  // drops the other one, so a rule may skip formatting it; at city scale
+  // that is hundreds of thousands of messages. Both by default.
+  virtual bool wants_message_zh() const { return true; }
+  virtual bool wants_message_en() const { return true; }
   // Counts values met that SPEC section 2 calls unreadable, per table and
   // column; they are reported, never dropped silently.
   virtual void count_unreadable(std::string_view table, std::string_view column,

@@ -12,6 +12,8 @@
 #include <chrono>
 #include <cstdlib>
 #include <exception>
+#include <functional>
+#include <iterator>
 #include <map>
 #include <memory>
 #include <thread>
@@ -30,7 +32,8 @@ namespace {
 struct RuleWork {
   const ConfiguredRule* rule;
   RuleOutcome outcome;
-  FindingChunks findings;
+  FindingChunks findings;                 // as the rule emitted them
+  std::vector<ReportedFinding> reported;  // then, for the report
 };
 
 bool isolated(const AuditOptions& options, const CatalogRule& rule) {
@@ -97,31 +100,51 @@ std::string with_rank(std::string basis, std::size_t rank) {
   return basis;
 }
 
-// The rank of a finding among those with the same basis is its position
-// among them. Every finding's rank-0 fingerprint is computed first; only
-// findings whose fingerprint occurs more than once can have equal bases, and
-// only those are compared and re-hashed with their rank. The same result as
-// counting the bases in a map, without holding a copy of every identity or
-// sorting by long strings.
-void assign_fingerprints(std::vector<ReportedFinding>& findings) {
-  const std::size_t n = findings.size();
-  for (ReportedFinding& rf : findings) {
-    rf.fingerprint = sha256_hex(fingerprint_basis(rf.finding)).substr(0, 32);
+// A finding's rank-0 fingerprint: the first 32 hex digits of the hash of its
+// basis.
+void fingerprint_one(ReportedFinding& rf) {
+  rf.fingerprint = sha256_hex(fingerprint_basis(rf.finding));
+  rf.fingerprint.resize(32);
+}
+
+std::uint64_t leading_bits(const std::string& hex) {
+  std::uint64_t v = 0;
+  for (std::size_t i = 0; i < 16 && i < hex.size(); ++i) {
+    const char c = hex[i];
+    v = v << 4 | static_cast<std::uint64_t>(c <= '9' ? c - '0' : c - 'a' + 10);
   }
-  std::vector<std::uint32_t> order(n);
-  for (std::size_t i = 0; i < n; ++i) order[i] = static_cast<std::uint32_t>(i);
-  std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
-    const int c = findings[a].fingerprint.compare(findings[b].fingerprint);
-    return c < 0 || (c == 0 && a < b);
+  return v;
+}
+
+// The rank of a finding among those with the same basis is its position
+// among them. Every finding carries its rank-0 fingerprint already
+// (fingerprint_one); only findings whose fingerprint occurs more than once can
+// have equal bases, and only those are compared and re-hashed with their
+// rank. The same result as counting the bases in a map, without holding a
+// copy of every identity or sorting by long strings.
+void rank_equal_bases(std::vector<ReportedFinding>& findings) {
+  const std::size_t n = findings.size();
+  // Sorted by the fingerprint's first 64 bits; the text only breaks ties.
+  std::vector<std::pair<std::uint64_t, std::uint32_t>> order(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    order[i] = {leading_bits(findings[i].fingerprint), static_cast<std::uint32_t>(i)};
+  }
+  std::sort(order.begin(), order.end(), [&](const auto& a, const auto& b) {
+    if (a.first != b.first) return a.first < b.first;
+    const int c = findings[a.second].fingerprint.compare(findings[b.second].fingerprint);
+    return c < 0 || (c == 0 && a.second < b.second);
   });
   for (std::size_t lo = 0; lo < n;) {
     std::size_t hi = lo + 1;
-    while (hi < n && findings[order[hi]].fingerprint == findings[order[lo]].fingerprint) ++hi;
+    while (hi < n &&
+           findings[order[hi].second].fingerprint == findings[order[lo].second].fingerprint) {
+      ++hi;
+    }
     if (hi - lo > 1) {
       // Equal fingerprints: group by basis, keeping positions in order.
       std::vector<std::pair<std::string, std::uint32_t>> group;
       for (std::size_t k = lo; k < hi; ++k) {
-        group.emplace_back(fingerprint_basis(findings[order[k]].finding), order[k]);
+        group.emplace_back(fingerprint_basis(findings[order[k].second].finding), order[k].second);
       }
       std::sort(group.begin(), group.end());
       std::size_t rank = 0;
@@ -146,9 +169,17 @@ void sort_findings(std::vector<ReportedFinding>& findings) {
   const auto fields = [](const Finding& f) {
     return std::array<const std::string*, 3>{&f.rule_id, &f.subject_table, &f.code};
   };
+  // Findings come rule by rule, mostly with runs of the same table and code:
+  // a name equal to the previous one is not looked up again.
+  std::array<const std::string*, 3> previous{};
   for (const ReportedFinding& rf : findings) {
     const auto names = fields(rf.finding);
-    for (int i = 0; i < 3; ++i) ranks[i].try_emplace(*names[i], 0);
+    for (int i = 0; i < 3; ++i) {
+      if (previous[i] == nullptr || *previous[i] != *names[i]) {
+        ranks[i].try_emplace(*names[i], 0);
+        previous[i] = names[i];
+      }
+    }
   }
   for (auto& r : ranks) {
     std::uint32_t n = 0;
@@ -161,13 +192,19 @@ void sort_findings(std::vector<ReportedFinding>& findings) {
   };
   std::vector<Key> keys;
   keys.reserve(findings.size());
+  previous = {};
+  std::array<std::uint64_t, 3> rank{};
   for (std::size_t i = 0; i < findings.size(); ++i) {
     const Finding& f = findings[i].finding;
     const auto names = fields(f);
-    const std::uint64_t rule = ranks[0].at(*names[0]);
-    const std::uint64_t table = ranks[1].at(*names[1]);
-    const std::uint64_t code = ranks[2].at(*names[2]);
-    keys.push_back({rule << 42 | table << 21 | code, f.subject_key, static_cast<std::uint32_t>(i)});
+    for (int k = 0; k < 3; ++k) {
+      if (previous[k] == nullptr || *previous[k] != *names[k]) {
+        rank[k] = ranks[k].at(*names[k]);
+        previous[k] = names[k];
+      }
+    }
+    keys.push_back(
+        {rank[0] << 42 | rank[1] << 21 | rank[2], f.subject_key, static_cast<std::uint32_t>(i)});
   }
   // Rules declare their codes, but a plugin names its subject tables freely:
   // with 2^21 distinct names or more the packed word would be ambiguous, and
@@ -201,6 +238,61 @@ void sort_findings(std::vector<ReportedFinding>& findings) {
     }
     findings[at] = std::move(held);
   }
+}
+
+// Runs job(0), …, job(n - 1), each once, on up to `threads` threads (the
+// calling one included), starting them in index order. Jobs must not throw.
+void run_jobs(std::size_t n, unsigned threads, const std::function<void(std::size_t)>& job) {
+  std::atomic<std::size_t> next{0};
+  const auto worker = [&] {
+    for (std::size_t i = next++; i < n; i = next++) job(i);
+  };
+  const std::size_t count = std::max<std::size_t>(1, std::min<std::size_t>(threads, n));
+  std::vector<std::jthread> pool;
+  for (std::size_t t = 1; t < count; ++t) pool.emplace_back(worker);
+  worker();
+}
+
+// The registry's digest, row counts and street names, for the report.
+void read_input_facts(const std::filesystem::path& db, AuditResult& result) {
+  const auto digest = sha256_file(db);
+  if (!digest) throw RegistryError(db.string() + ": cannot be read");
+  result.input_sha256 = digest->sha256;
+  result.input_bytes = digest->bytes;
+  RegistryView registry(db.string());
+  for (const TableSpec& t : registry_schema()) {
+    result.table_rows.emplace_back(t.name, registry.row_count(t.name));
+  }
+  Statement streets = registry.prepare("SELECT street_code, name FROM streets");
+  while (streets.step()) {
+    const std::string code = nf::street_code(streets.text(0));
+    if (!code.empty()) result.street_names.try_emplace(code, nf::trimmed(streets.text(1)));
+  }
+}
+
+// A rule's packed findings as report findings: its undeclared codes fail it,
+// the severities come from the profile, the message not reported is
+// dropped; sorted.
+void prepare_findings(const AuditOptions& options, RuleWork& w) {
+  const auto& codes = w.findings.codes();
+  const auto undeclared = std::find_if(codes.begin(), codes.end(), [&](const std::string& code) {
+    return !w.outcome.severities.contains(code);
+  });
+  if (undeclared != codes.end()) {
+    w.outcome.status = RuleOutcome::Status::failed;
+    w.outcome.reason = fmt::format("it emitted code '{}', which it does not declare", *undeclared);
+    w.findings.clear();
+  }
+  w.reported.reserve(w.findings.size());
+  w.findings.drain([&](Finding&& f) {
+    f.rule_id = w.outcome.id;
+    f.severity = w.outcome.severities.at(f.code);
+    if (options.message_lang == "en") std::string().swap(f.message_zh);
+    if (options.message_lang == "zh-CN") std::string().swap(f.message_en);
+    w.reported.push_back({std::move(f), "", ""});
+  });
+  w.findings.clear();
+  sort_findings(w.reported);
 }
 
 }  // namespace
@@ -260,27 +352,10 @@ AuditResult run_audit(const AuditOptions& options, const Profile& profile,
   std::tie(result.generated_at, result.reproducible) = report_timestamp();
   ProgressLine no_progress(false);
   ProgressLine& progress = options.progress != nullptr ? *options.progress : no_progress;
-  progress.phase("reading");
-
-  const auto digest = sha256_file(options.db_path);
-  if (!digest) throw RegistryError(options.db_path.string() + ": cannot be read");
-  result.input_sha256 = digest->sha256;
-  result.input_bytes = digest->bytes;
-  {
-    RegistryView registry(options.db_path.string());
-    for (const TableSpec& t : registry_schema()) {
-      result.table_rows.emplace_back(t.name, registry.row_count(t.name));
-    }
-    Statement streets = registry.prepare("SELECT street_code, name FROM streets");
-    while (streets.step()) {
-      const std::string code = nf::street_code(streets.text(0));
-      if (!code.empty()) result.street_names.try_emplace(code, nf::trimmed(streets.text(1)));
-    }
-  }
 
   std::vector<RuleWork> work;
   for (const ConfiguredRule& r : rules) {
-    RuleWork w{&r, {}, {}};
+    RuleWork w{&r, {}, {}, {}};
     const RuleInfo& info = r.rule->entry.info;
     w.outcome.id = info.id;
     w.outcome.version = info.version;
@@ -294,75 +369,98 @@ AuditResult run_audit(const AuditOptions& options, const Profile& profile,
     work.push_back(std::move(w));
   }
 
+  // One pool runs the rules and, after them, what the report needs from the
+  // registry regardless of the findings: the file's digest and row counts,
+  // the street names, the metrics' inputs. Jobs start in this order; a job
+  // records its error, which is raised once the pool is done.
   const PiiPolicy pii(options.reveal_pii);
-  std::atomic<std::size_t> next{0};
   std::atomic<std::size_t> done{0};
   progress.phase("rules");
   progress.note(fmt::format("0/{} rules", work.size()));
   // What the rules derive from the same tables, built once; released when the
   // last rule ends.
   auto shared = std::make_unique<SharedValues>();
-  // The metrics' reading of the registry is one more job of the pool, the
-  // last: it does not depend on the findings.
   MetricInputs metric_inputs;
+  std::exception_ptr input_error;
   std::exception_ptr metric_error;
-  const auto worker = [&] {
-    for (std::size_t i = next++; i <= work.size(); i = next++) {
-      if (i == work.size()) {
-        try {
-          metric_inputs = read_metric_inputs(options.db_path, options.period);
-        } catch (...) {
-          metric_error = std::current_exception();
-        }
-        continue;
-      }
+  run_jobs(work.size() + 2, options.jobs, [&](std::size_t i) {
+    if (i < work.size()) {
       run_one(options, pii, *shared, work[i]);
       progress.note(fmt::format("{}/{} rules", ++done, work.size()));
+    } else if (i == work.size()) {
+      try {
+        read_input_facts(options.db_path, result);
+      } catch (...) {
+        input_error = std::current_exception();
+      }
+    } else {
+      try {
+        metric_inputs = read_metric_inputs(options.db_path, options.period);
+      } catch (...) {
+        metric_error = std::current_exception();
+      }
     }
-  };
-  const unsigned threads =
-      std::max(1u, std::min<unsigned>(options.jobs, static_cast<unsigned>(work.size() + 1)));
-  {
-    std::vector<std::jthread> pool;
-    for (unsigned t = 1; t < threads; ++t) pool.emplace_back(worker);
-    worker();
-  }
+  });
   shared.reset();
   release_free_memory();
+  if (input_error) std::rethrow_exception(input_error);
   if (metric_error) std::rethrow_exception(metric_error);
 
-  std::size_t total = 0;
-  for (const RuleWork& w : work) total += w.findings.size();
-  result.findings.reserve(total);
-  for (RuleWork& w : work) {
-    const auto& codes = w.findings.codes();
-    const auto undeclared = std::find_if(codes.begin(), codes.end(), [&](const std::string& code) {
-      return !w.outcome.severities.contains(code);
+  // Each rule's findings unpacked and sorted on their own, largest first;
+  // then fingerprinted in slices of all of them, and ranked per rule (no two
+  // rules share a fingerprint basis); then joined in rule id order: the
+  // report's order is (rule, table, key, code).
+  progress.phase("merging");
+  std::vector<RuleWork*> largest_first;
+  for (RuleWork& w : work) largest_first.push_back(&w);
+  std::stable_sort(
+      largest_first.begin(), largest_first.end(),
+      [](const RuleWork* a, const RuleWork* b) { return a->findings.size() > b->findings.size(); });
+  const auto guarded_jobs = [&](std::size_t n, const std::function<void(std::size_t)>& job) {
+    std::vector<std::exception_ptr> errors(n);
+    run_jobs(n, options.jobs, [&](std::size_t i) {
+      try {
+        job(i);
+      } catch (...) {
+        errors[i] = std::current_exception();
+      }
     });
-    if (undeclared != codes.end()) {
-      w.outcome.status = RuleOutcome::Status::failed;
-      w.outcome.reason =
-          fmt::format("it emitted code '{}', which it does not declare", *undeclared);
-      w.findings.clear();
+    for (const auto& e : errors) {
+      if (e) std::rethrow_exception(e);
     }
-    w.findings.drain([&](Finding&& f) {
-      f.rule_id = w.outcome.id;
-      f.severity = w.outcome.severities.at(f.code);
-      if (options.message_lang == "en") std::string().swap(f.message_zh);
-      if (options.message_lang == "zh-CN") std::string().swap(f.message_en);
-      result.findings.push_back({std::move(f), "", ""});
-    });
-    w.findings.clear();
+  };
+  guarded_jobs(work.size(), [&](std::size_t i) { prepare_findings(options, *largest_first[i]); });
+  constexpr std::size_t kSlice = 1 << 15;
+  std::vector<std::tuple<std::vector<ReportedFinding>*, std::size_t, std::size_t>> slices;
+  for (RuleWork* w : largest_first) {
+    for (std::size_t from = 0; from < w->reported.size(); from += kSlice) {
+      slices.emplace_back(&w->reported, from, std::min(w->reported.size(), from + kSlice));
+    }
+  }
+  guarded_jobs(slices.size(), [&](std::size_t i) {
+    auto& [findings, from, to] = slices[i];
+    for (std::size_t k = from; k < to; ++k) fingerprint_one((*findings)[k]);
+  });
+  guarded_jobs(work.size(), [&](std::size_t i) { rank_equal_bases(largest_first[i]->reported); });
+  std::vector<RuleWork*> by_id;
+  std::size_t total = 0;
+  for (RuleWork& w : work) {
+    by_id.push_back(&w);
+    total += w.reported.size();
+  }
+  std::sort(by_id.begin(), by_id.end(),
+            [](const RuleWork* a, const RuleWork* b) { return a->outcome.id < b->outcome.id; });
+  result.findings.reserve(total);
+  for (RuleWork* w : by_id) {
+    std::move(w->reported.begin(), w->reported.end(), std::back_inserter(result.findings));
+    std::vector<ReportedFinding>().swap(w->reported);
+  }
+  for (RuleWork& w : work) {
     if (result.reproducible) w.outcome.seconds = 0;
     result.rules.push_back(std::move(w.outcome));
   }
-  release_free_memory();
-  sort_findings(result.findings);
-  progress.note(fmt::format("{}/{} rules, metrics", done.load(), work.size()));
-  // Fingerprints write only each finding's fingerprint; the metrics read the
-  // findings' other fields and the registry: with a second job they overlap.
-  compute_metrics(metric_inputs, result, options.jobs,
-                  [&result] { assign_fingerprints(result.findings); });
+  progress.note("metrics");
+  compute_metrics(metric_inputs, result, options.jobs, {});
   release_free_memory();
   return result;
 }

@@ -86,8 +86,27 @@ Status write_reports(const AuditResult& result, const RunCommand& cmd,
     std::filesystem::remove_all(staging, ignored);
   };
   const reports::HtmlOptions html_options{reports::parse_lang(cmd.lang), cmd.html_max_findings};
-  Status written = reports::write_html_report(result, html_options, staging / "report.html");
-  if (written) written = reports::write_xml_report(result, {cmd.lang}, staging / "report.xml");
+  // The two reports read the same result; with a second job they are
+  // written side by side.
+  Status html_written = Status::ok();
+  const auto write_html = [&] {
+    try {
+      html_written = reports::write_html_report(result, html_options, staging / "report.html");
+    } catch (const std::exception& e) {
+      html_written = Status::error(fmt::format("cannot write the HTML report: {}", e.what()));
+    }
+  };
+  Status written = Status::ok();
+  {
+    std::jthread html_thread;
+    if (cmd.jobs > 1) {
+      html_thread = std::jthread(write_html);
+    } else {
+      write_html();
+    }
+    written = reports::write_xml_report(result, {cmd.lang}, staging / "report.xml");
+  }
+  if (!html_written) written = html_written;
   if (!written) {
     cleanup();
     return written;

@@ -16,6 +16,7 @@
 #include <iterator>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <thread>
 #include <tuple>
 #include <unordered_map>
@@ -85,7 +86,6 @@ void run_one(const AuditOptions& options, const PiiPolicy& pii, SharedValues& sh
   if (e.ok) work.findings = std::move(e.findings);
   work.outcome.seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  release_free_memory();
 }
 
 // Fingerprints: a hash of rule, code and the subject's natural identity. Two
@@ -380,12 +380,29 @@ AuditResult run_audit(const AuditOptions& options, const Profile& profile,
   // What the rules derive from the same tables, built once; released when the
   // last rule ends.
   auto shared = std::make_unique<SharedValues>();
+  // Each shared value a rule declares is released when the last rule that
+  // declares it ends.
+  std::mutex declared_mutex;
+  std::map<std::string, std::size_t, std::less<>> declared_by;
+  for (const RuleWork& w : work) {
+    for (const std::string& key : w.rule->rule->entry.info.shared_values) ++declared_by[key];
+  }
+  // Then the heap the rule and the released values freed goes back to the
+  // system (release_free_memory).
+  const auto rule_ended = [&](const RuleWork& w) {
+    for (const std::string& key : w.rule->rule->entry.info.shared_values) {
+      const std::lock_guard lock(declared_mutex);
+      if (--declared_by[key] == 0) shared->release(key);
+    }
+    release_free_memory();
+  };
   MetricInputs metric_inputs;
   std::exception_ptr input_error;
   std::exception_ptr metric_error;
   run_jobs(work.size() + 2, options.jobs, [&](std::size_t i) {
     if (i < work.size()) {
       run_one(options, pii, *shared, work[i]);
+      rule_ended(work[i]);
       progress.note(fmt::format("{}/{} rules", ++done, work.size()));
     } else if (i == work.size()) {
       try {

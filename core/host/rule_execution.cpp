@@ -54,9 +54,9 @@ class RuleRunContext final : public RunContext {
   std::shared_ptr<const void> shared_value(std::string_view key, const std::type_info& type,
                                            const SharedBuilder& build) override {
     if (shared_ == nullptr) return build(*this);
-    const SharedValues::Entry& entry = shared_->obtain(*this, key, type, build);
-    receive(entry);
-    return entry.value;
+    SharedValues::Obtained obtained = shared_->obtain(*this, key, type, build);
+    receive(*obtained.entry);
+    return std::move(obtained.value);
   }
 
  private:
@@ -100,9 +100,9 @@ class BuildContext final : public RunContext {
  protected:
   std::shared_ptr<const void> shared_value(std::string_view key, const std::type_info& type,
                                            const SharedBuilder& build) override {
-    const SharedValues::Entry& entry = values_.obtain(*this, key, type, build);
-    uses_.push_back(&entry);
-    return entry.value;
+    SharedValues::Obtained obtained = values_.obtain(*this, key, type, build);
+    uses_.push_back(obtained.entry);
+    return std::move(obtained.value);
   }
 
  private:
@@ -347,8 +347,8 @@ RuleExecution execute_in_process(const CatalogRule& rule, const RuleOptions& opt
   return e;
 }
 
-const SharedValues::Entry& SharedValues::obtain(RunContext& caller, std::string_view key,
-                                                const std::type_info& type, const Builder& build) {
+SharedValues::Obtained SharedValues::obtain(RunContext& caller, std::string_view key,
+                                            const std::type_info& type, const Builder& build) {
   Entry* entry = nullptr;
   {
     const std::lock_guard lock(mutex_);
@@ -365,17 +365,37 @@ const SharedValues::Entry& SharedValues::obtain(RunContext& caller, std::string_
     throw std::logic_error(
         fmt::format("shared value '{}' was asked for under two different types", key));
   }
-  std::call_once(entry->built, [&] {
+  const std::lock_guard lock(entry->mutex);
+  if (!entry->value) {
     std::map<UnreadableKey, std::uint64_t> unreadable;
     std::vector<const Entry*> uses;
     BuildContext context(caller, *this, unreadable, uses);
     auto value = build(context);
     if (!value) throw std::logic_error(fmt::format("shared value '{}' was built empty", key));
-    entry->unreadable = std::move(unreadable);
-    entry->uses = std::move(uses);
+    if (!entry->described) {
+      entry->unreadable = std::move(unreadable);
+      entry->uses = std::move(uses);
+      entry->described = true;
+    }
     entry->value = std::move(value);
-  });
-  return *entry;
+  }
+  return {entry->value, entry};
+}
+
+void SharedValues::release(std::string_view key) {
+  Entry* entry = nullptr;
+  {
+    const std::lock_guard lock(mutex_);
+    const auto it = entries_.find(key);
+    if (it == entries_.end()) return;
+    entry = it->second.get();
+  }
+  std::shared_ptr<const void> dropped;
+  {
+    const std::lock_guard lock(entry->mutex);
+    dropped = std::move(entry->value);
+  }
+  // `dropped` is freed here, outside the lock, unless a rule still holds it.
 }
 
 RuleExecution execute_isolated(const std::filesystem::path& worker_binary,

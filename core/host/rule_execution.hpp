@@ -51,23 +51,34 @@ class FindingChunks {
 };
 
 // The values rules share within one run (RunContext::shared): each built
-// once, by the first rule that asks, and kept until the run's rules end.
+// by the first rule that asks, and kept until released (when every rule that
+// declares it has ended) or until the run's rules end. A value asked for
+// again after its release is built again.
 class SharedValues {
  public:
   using Builder = std::function<std::shared_ptr<const void>(RunContext&)>;
   struct Entry {
     std::string type_name;
-    std::once_flag built;
+    std::mutex mutex;  // held while building
     std::shared_ptr<const void> value;
-    // Counted while building this value itself, and the shared values its
-    // builder asked for: a rule receives each entry's counts once.
+    // Set by the first build only (a rebuild counts the same): what it
+    // counted as unreadable itself, and the shared values its builder asked
+    // for. A rule receives each entry's counts once.
+    bool described = false;
     std::map<UnreadableKey, std::uint64_t> unreadable;
     std::vector<const Entry*> uses;
   };
-  // The entry under `key`, built when absent with `build` in a context that
+  struct Obtained {
+    std::shared_ptr<const void> value;
+    const Entry* entry;
+  };
+  // The value under `key`, built when absent with `build` in a context that
   // reads through `caller`'s connection.
-  const Entry& obtain(RunContext& caller, std::string_view key, const std::type_info& type,
-                      const Builder& build);
+  Obtained obtain(RunContext& caller, std::string_view key, const std::type_info& type,
+                  const Builder& build);
+  // Drops the run's reference to the value under `key` (rules using it keep
+  // theirs).
+  void release(std::string_view key);
 
  private:
   std::mutex mutex_;

@@ -239,6 +239,7 @@ class CheckinRedundancy {
          "an arrival time collected at a check-in is already known when a record's arrival "
          "lies at most this many minutes away (inclusive, >= 0)"},
     };
+    info.shared_values = {PhoneResolver::kKey, PhoneLinks::kKey};
     return info;
   }
 

@@ -46,7 +46,7 @@ PhoneLinks PhoneLinks::load(RunContext& context) {
 }
 
 std::shared_ptr<const PhoneLinks> PhoneLinks::shared(RunContext& context) {
-  return context.shared<PhoneLinks>("builtin/phone-links", &PhoneLinks::load);
+  return context.shared<PhoneLinks>(kKey, &PhoneLinks::load);
 }
 
 }  // namespace regaudit::rules

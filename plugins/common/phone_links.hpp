@@ -17,6 +17,7 @@ namespace regaudit::rules {
 
 class PhoneLinks {
  public:
+  static constexpr const char* kKey = "builtin/phone-links";
   // A person_phones row with a readable recorded_at and a non-NULL phone
   // normal form: every other row is of no use to any rule (SPEC section 4,
   // "Phones" and "Resolving a phone").

@@ -24,7 +24,7 @@ PhoneResolver PhoneResolver::load(RunContext& context) {
 }
 
 std::shared_ptr<const PhoneResolver> PhoneResolver::shared(RunContext& context) {
-  return context.shared<PhoneResolver>("builtin/phone-resolver", &PhoneResolver::load);
+  return context.shared<PhoneResolver>(kKey, &PhoneResolver::load);
 }
 
 std::uint64_t PhoneResolver::id_key(std::string_view id) {

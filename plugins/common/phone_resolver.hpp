@@ -28,6 +28,7 @@ namespace regaudit::rules {
 // O(1) per lookup, whatever the number of persons sharing a phone.
 class PhoneResolver {
  public:
+  static constexpr const char* kKey = "builtin/phone-resolver";
   // Built from the run's shared PhoneLinks (whose unreadable recorded_at
   // values a rule receiving the resolver receives as well).
   static PhoneResolver load(RunContext& context);

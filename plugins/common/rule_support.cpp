@@ -73,8 +73,7 @@ SubscriptionsByNumber subscriptions_by_number(RunContext& context) {
 }
 
 std::shared_ptr<const SubscriptionsByNumber> shared_subscriptions_by_number(RunContext& context) {
-  return context.shared<SubscriptionsByNumber>("builtin/subscriptions-by-number",
-                                               &subscriptions_by_number);
+  return context.shared<SubscriptionsByNumber>(kSubscriptionsKey, &subscriptions_by_number);
 }
 
 StreetById first_hukou_street_by_id(RunContext& context) {
@@ -90,7 +89,7 @@ StreetById first_hukou_street_by_id(RunContext& context) {
 }
 
 std::shared_ptr<const StreetById> shared_first_hukou_street_by_id(RunContext& context) {
-  return context.shared<StreetById>("builtin/first-hukou-street-by-id", &first_hukou_street_by_id);
+  return context.shared<StreetById>(kHukouStreetsKey, &first_hukou_street_by_id);
 }
 
 void StreetById::try_emplace(const std::string& id, const std::string& street) {

@@ -68,7 +68,8 @@ class SubscriptionsByNumber {
 // in force at A (activated < A, deactivated NULL or >= A) the one activated
 // last wins, ties to the highest subscription_id.
 SubscriptionsByNumber subscriptions_by_number(RunContext& context);
-// The run's one SubscriptionsByNumber (RunContext::shared).
+// The run's one SubscriptionsByNumber (RunContext::shared), under this key.
+inline constexpr const char* kSubscriptionsKey = "builtin/subscriptions-by-number";
 std::shared_ptr<const SubscriptionsByNumber> shared_subscriptions_by_number(RunContext& context);
 
 // Hash maps keyed by text that can be searched with a string_view.
@@ -152,6 +153,7 @@ class StreetById {
 // The hukou_street of the first persons row (lowest person_id) of each
 // normal-form ID number, and the run's one copy of it (RunContext::shared).
 StreetById first_hukou_street_by_id(RunContext& context);
+inline constexpr const char* kHukouStreetsKey = "builtin/first-hukou-street-by-id";
 std::shared_ptr<const StreetById> shared_first_hukou_street_by_id(RunContext& context);
 
 // Reads column `column` of the current row as a count (SPEC section 2's

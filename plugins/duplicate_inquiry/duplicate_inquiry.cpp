@@ -86,6 +86,7 @@ class DuplicateInquiry {
         {"minutes_per_call", ParamType::real, "2.0",
          "staff minutes per call on top of its talk time (dialling, logging) (>= 0)"},
     };
+    info.shared_values = {PhoneResolver::kKey};
     return info;
   }
 

@@ -59,6 +59,7 @@ class HukouMismatch {
         {"phone_holder_mismatch", Severity::medium,
          "the subscription in force at A belongs to another person and predates the link"},
     };
+    info.shared_values = {kSubscriptionsKey, kHukouStreetsKey, PhoneLinks::kKey};
     return info;
   }
 

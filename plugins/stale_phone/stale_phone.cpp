@@ -62,6 +62,7 @@ class StalePhone {
         {"unfixed_after_feedback", Severity::high,
          "a call after the link was recorded found the number empty or held by a wrong person"},
     };
+    info.shared_values = {kSubscriptionsKey, kHukouStreetsKey, PhoneLinks::kKey};
     return info;
   }
 

@@ -267,6 +267,29 @@ TEST(Plugins, SharedValueIsBuiltOncePerRunAndItsUnreadableCountsGoToEveryRule) {
             std::string::npos);
 }
 
+TEST(Plugins, DeclaredSharedValueIsReleasedWhenItsLastDeclaringRuleEnds) {
+  TempRegistry db;
+  fill_small_city(db);
+  const auto out_dir = db.dir() / "out";
+  std::string out;
+  // One job: test-release-1 (which declares the value) runs and ends before
+  // test-release-2 (which does not) asks for it.
+  EXPECT_EQ(run_command(regaudit("run --db '" + db.path() + "' --period 2022-04 --out '" +
+                                 out_dir.string() + "' --isolate never --jobs 1 --plugin-dir '" +
+                                 plugin_dir("shared_release") + "'"),
+                        &out),
+            0)
+      << out;
+  const std::string xml = read_file(out_dir / "report.xml");
+  EXPECT_NE(xml.find("rule=1 build=1"), std::string::npos) << xml;
+  EXPECT_NE(xml.find("rule=2 build=2"), std::string::npos) << xml;
+  // The rebuild is counted like the first build: once for the rule.
+  for (const std::string id : {"test-release-1", "test-release-2"}) {
+    EXPECT_NE(rule_element(xml, id).find("column=\"release_probe\" count=\"1\""), std::string::npos)
+        << rule_element(xml, id);
+  }
+}
+
 TEST(Profiles, UnknownRuleParameterOrBadSeverityIsAnError) {
   TempRegistry db;
   fill_small_city(db);

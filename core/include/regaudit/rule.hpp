@@ -56,6 +56,11 @@ struct RuleInfo {
   std::string documentation;  // the rule's doc page (Markdown)
   std::vector<CodeSpec> codes;
   std::vector<ParamSpec> params;
+  // Keys of the shared values (RunContext::shared) run() asks for, when they
+  // are known in advance: the host releases a value as soon as every rule
+  // that declares it has ended, instead of when the run's rules end. Asking
+  // for a key not declared works the same; it is only kept longer.
+  std::vector<std::string> shared_values;
 };
 
 // The effective parameters of one rule, already checked by the host against

@@ -10,19 +10,14 @@
 #
 # Usage: bench/city_bench.sh [--with-10m] [--skip-analyst]
 # Env:   REGAUDIT_BENCH_DIR  where cities and reports are cached (/tmp/regaudit-bench)
-#        REGAUDIT            the binary (default: build-perf/bin/regaudit, else build/bin/regaudit)
+#        REGAUDIT            the binary (default: build/bin/regaudit, the default preset's)
 #        REGAUDIT_JOBS       --jobs for regaudit run (default: nproc)
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$here")
 dir=${REGAUDIT_BENCH_DIR:-/tmp/regaudit-bench}
-regaudit=${REGAUDIT:-}
-if [[ -z $regaudit ]]; then
-  for candidate in "$root/build-perf/bin/regaudit" "$root/build/bin/regaudit"; do
-    if [[ -x $candidate ]]; then regaudit=$candidate; break; fi
-  done
-fi
+regaudit=${REGAUDIT:-$root/build/bin/regaudit}
 [[ -x ${regaudit:-} ]] || { echo "city_bench: no regaudit binary; build first or set REGAUDIT" >&2; exit 2; }
 jobs=${REGAUDIT_JOBS:-$(nproc)}
 sizes=(1000000)

@@ -27,22 +27,6 @@ std::shared_ptr<const PhoneResolver> PhoneResolver::shared(RunContext& context) 
   return context.shared<PhoneResolver>(kKey, &PhoneResolver::load);
 }
 
-std::uint64_t PhoneResolver::id_key(std::string_view id) {
-  if (const auto k = nf::id_as_integer(id)) return *k;
-  const auto [it, inserted] = text_keys_.try_emplace(std::string(id), kTextId | texts_.size());
-  if (inserted) texts_.emplace_back(id);
-  return it->second;
-}
-
-std::string PhoneResolver::id_text(std::uint64_t key) const {
-  if ((key & kTextId) != 0) return texts_[key & ~kTextId];
-  std::string text(18, '0');
-  text[17] = key % 11 == 10 ? 'X' : static_cast<char>('0' + key % 11);
-  std::uint64_t digits = key / 11;
-  for (int i = 16; i >= 0; --i, digits /= 10) text[i] = static_cast<char>('0' + digits % 10);
-  return text;
-}
-
 PhoneResolver::Earliest& PhoneResolver::slot(std::string_view phone) {
   if (const auto k = SubscriptionsByNumber::as_integer(phone)) return by_number_[*k];
   auto it = by_text_.find(phone);
@@ -60,7 +44,7 @@ const PhoneResolver::Earliest* PhoneResolver::find(std::string_view phone) const
 }
 
 void PhoneResolver::add(std::string_view phone, std::string_view id_text, Instant recorded_at) {
-  const std::uint64_t id = id_key(id_text);
+  const std::uint64_t id = ids_.encode(id_text);
   Earliest& e = slot(phone);
   if (e.first_at != kNever && id == e.first_id) {
     e.first_at = std::min(e.first_at, recorded_at);
@@ -91,7 +75,7 @@ std::string PhoneResolver::resolve(std::string_view phone, Instant t) const {
   if (phone.empty()) return {};
   const Earliest* e = find(phone);
   if (e == nullptr || t < e->first_at || t >= e->second_at) return {};
-  return id_text(e->first_id);
+  return ids_.text(e->first_id);
 }
 
 std::string entity_of(const nf::IdNumber& id, const std::string& phone, Instant at,

@@ -45,25 +45,19 @@ class PhoneResolver {
 
  private:
   static constexpr Instant kNever = std::numeric_limits<Instant>::max();
-  // An ID number as a 64-bit key: nf::id_as_integer's code where it applies
-  // (below 2^63), else kTextId plus its index in texts_.
-  static constexpr std::uint64_t kTextId = std::uint64_t{1} << 63;
   struct Earliest {
     std::uint64_t first_id = 0;  // the id with the earliest recorded_at
     Instant first_at = kNever;
     std::uint64_t second_id = 0;  // the other id with the earliest recorded_at
     Instant second_at = kNever;
   };
-  std::uint64_t id_key(std::string_view id);
-  std::string id_text(std::uint64_t key) const;
   Earliest& slot(std::string_view phone);
   const Earliest* find(std::string_view phone) const;
 
   // Numbers as in SubscriptionsByNumber: digits as an integer, else text.
   std::unordered_map<std::uint64_t, Earliest> by_number_;
   TextMap<Earliest> by_text_;
-  std::vector<std::string> texts_;
-  TextMap<std::uint64_t> text_keys_;
+  IdCodes ids_;
 };
 
 // The entity of an inquiries or self_reports row (SPEC section 4,

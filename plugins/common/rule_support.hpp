@@ -22,10 +22,36 @@ namespace regaudit::rules {
 TimeValue read_time(const Statement& row, int column, RunContext& context, std::string_view table,
                     std::string_view column_name);
 
+// Hash maps keyed by text that can be searched with a string_view.
+struct TextHash {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
+template <class V>
+using TextMap = std::unordered_map<std::string, V, TextHash, std::equal_to<>>;
+
+// Normal-form ID numbers as 64-bit codes: nf::id_as_integer's code where it
+// applies (every valid number; below 2^63), else a flag bit and the index of
+// the text. Two texts encoded by one IdCodes have equal codes exactly when
+// they are equal; the empty text (NULL) is kNone.
+class IdCodes {
+ public:
+  static constexpr std::uint64_t kNone = ~std::uint64_t{0};
+  std::uint64_t encode(std::string_view id);
+  // Whether `code` is the code of `id`.
+  bool is(std::uint64_t code, std::string_view id) const;
+  std::string text(std::uint64_t code) const;
+
+ private:
+  static constexpr std::uint64_t kText = std::uint64_t{1} << 63;
+  std::vector<std::string> texts_;
+  TextMap<std::uint64_t> index_;
+};
+
 // The subscription in force at A of one number.
 struct SubscriptionInForce {
   std::int64_t subscription_id = 0;
-  std::string owner_id;  // normal form; empty = nobody known
+  std::uint64_t owner = IdCodes::kNone;  // SubscriptionsByNumber::owners(); kNone: nobody known
   Instant activated_at = 0;
 };
 
@@ -56,8 +82,12 @@ class SubscriptionsByNumber {
   // The integer key of a number of up to 17 digits (the length keeps leading
   // zeros apart); nullopt for any other text.
   static std::optional<std::uint64_t> as_integer(std::string_view number);
+  // The owners' ID numbers of the subscriptions in force.
+  IdCodes& owners() { return owners_; }
+  const IdCodes& owners() const { return owners_; }
 
  private:
+  IdCodes owners_;
   std::unordered_map<std::uint64_t, NumberSubscriptions> by_integer_;
   std::unordered_map<std::string, NumberSubscriptions> by_text_;
 };
@@ -71,14 +101,6 @@ SubscriptionsByNumber subscriptions_by_number(RunContext& context);
 // The run's one SubscriptionsByNumber (RunContext::shared), under this key.
 inline constexpr const char* kSubscriptionsKey = "builtin/subscriptions-by-number";
 std::shared_ptr<const SubscriptionsByNumber> shared_subscriptions_by_number(RunContext& context);
-
-// Hash maps keyed by text that can be searched with a string_view.
-struct TextHash {
-  using is_transparent = void;
-  std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-};
-template <class V>
-using TextMap = std::unordered_map<std::string, V, TextHash, std::equal_to<>>;
 
 // Values by normal-form ID number: keyed by nf::id_as_integer where it applies,
 // else by the text, so that the common case hashes and compares integers.

@@ -184,7 +184,7 @@ class HukouMismatch {
       const NumberSubscriptions* subs = subscriptions.find(number);
       if (subs == nullptr || !subs->in_force) continue;
       const SubscriptionInForce& sub = *subs->in_force;
-      if (sub.owner_id.empty() || sub.owner_id == id) continue;
+      if (sub.owner == IdCodes::kNone || subscriptions.owners().is(sub.owner, id)) continue;
       if (sub.activated_at > link.recorded_at) continue;  // that is stale-phone's "reassigned"
       const Instant recorded_at = link.recorded_at;
       Finding f;
@@ -200,7 +200,8 @@ class HukouMismatch {
         f.message_zh = fmt::format(
             "号码 {} 自 {} 起实名登记在他人（{}）名下，但{}记录（{}）仍登记为 {} "
             "本人的号码：号码由他人使用。",
-            pii.phone(number), format_date(sub.activated_at), pii.id_number(sub.owner_id),
+            pii.phone(number), format_date(sub.activated_at),
+            pii.id_number(subscriptions.owners().text(sub.owner)),
             source.empty() ? "登记" : source + " ", format_date(recorded_at), pii.id_number(id));
       }
       if (context.wants_message_en()) {
@@ -208,8 +209,9 @@ class HukouMismatch {
             "Number {} has been subscribed under another person's name ({}) since {}, yet the "
             "{} link (recorded {}) asserts it as the number of {}: the phone is used under someone "
             "else's name.",
-            pii.phone(number), pii.id_number(sub.owner_id), format_date(sub.activated_at),
-            source.empty() ? "registry" : source, format_date(recorded_at), pii.id_number(id));
+            pii.phone(number), pii.id_number(subscriptions.owners().text(sub.owner)),
+            format_date(sub.activated_at), source.empty() ? "registry" : source,
+            format_date(recorded_at), pii.id_number(id));
       }
       context.emit(std::move(f));
     }

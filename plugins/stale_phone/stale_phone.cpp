@@ -86,7 +86,7 @@ class StalePhone {
       link.recorded_at = row.recorded_at;
       link.hukou_streets = &hukou_street_of;
       if (const NumberSubscriptions* subs = subscriptions.find(link.number)) {
-        check_subscriptions(context, link, *subs);
+        check_subscriptions(context, link, *subs, subscriptions.owners());
       }
       if (const auto calls = feedback.find(link.number); calls != feedback.end()) {
         check_feedback(context, link, calls->second);
@@ -145,16 +145,16 @@ class StalePhone {
   }
 
   static void check_subscriptions(RunContext& context, const Link& link,
-                                  const NumberSubscriptions& subs) {
+                                  const NumberSubscriptions& subs, const IdCodes& owners) {
     if (!subs.has_counted) return;
     if (!subs.in_force) {
       emit_deactivated(context, link, *subs.last_counted);
       return;
     }
     const SubscriptionInForce& sub = *subs.in_force;
-    if (link.id.empty() || sub.owner_id.empty() || sub.owner_id == link.id) return;
+    if (link.id.empty() || sub.owner == IdCodes::kNone || owners.is(sub.owner, link.id)) return;
     if (sub.activated_at <= link.recorded_at) return;  // hukou-mismatch's phone_holder_mismatch
-    emit_reassigned(context, link, sub);
+    emit_reassigned(context, link, sub, owners.text(sub.owner));
   }
 
   static void emit_deactivated(RunContext& context, const Link& link,
@@ -187,8 +187,8 @@ class StalePhone {
     context.emit(std::move(f));
   }
 
-  static void emit_reassigned(RunContext& context, const Link& link,
-                              const SubscriptionInForce& sub) {
+  static void emit_reassigned(RunContext& context, const Link& link, const SubscriptionInForce& sub,
+                              const std::string& owner) {
     const PiiPolicy& pii = context.pii();
     Finding f = finding_for(link, "reassigned");
     f.evidence.push_back({"phone_subscriptions", sub.subscription_id});
@@ -197,7 +197,7 @@ class StalePhone {
           "号码 {} 自 {} 起已由他人（{}）实名使用，但{}记录（{}）仍登记为 {} "
           "本人的号码：号码已易主，"
           "登记未更新。",
-          pii.phone(link.number), format_date(sub.activated_at), pii.id_number(sub.owner_id),
+          pii.phone(link.number), format_date(sub.activated_at), pii.id_number(owner),
           source_zh(link), format_date(link.recorded_at), pii.id_number(link.id));
     }
     if (context.wants_message_en()) {
@@ -205,7 +205,7 @@ class StalePhone {
           "Number {} has been used under another person's real name ({}) since {}, after the {} "
           "link (recorded {}) made it the number of {}: the number was re-issued and the registry "
           "never learnt.",
-          pii.phone(link.number), pii.id_number(sub.owner_id), format_date(sub.activated_at),
+          pii.phone(link.number), pii.id_number(owner), format_date(sub.activated_at),
           source_en(link), format_date(link.recorded_at), pii.id_number(link.id));
     }
     context.emit(std::move(f));

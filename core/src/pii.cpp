@@ -45,15 +45,20 @@ constexpr std::array<std::string_view, 38> kCompoundSurnames = {
 
 }  // namespace
 
+// Masked values hide at least half of a value's characters: a region prefix
+// and a short tail are shown only where the middle that stays hidden is the
+// larger part (a full 15- or 18-character ID number, an 11-digit or longer
+// phone number); shorter values show at most their last two characters.
 std::string mask_id_number(std::string_view id) {
   const std::size_t n = code_points(id).size();
-  if (n > 8) return keep_ends(id, 4, 4);
+  if (n >= 15) return keep_ends(id, 4, 4);
+  if (n >= 5) return keep_ends(id, 0, 2);
   return std::string(n, '*');
 }
 
 std::string mask_phone(std::string_view phone) {
   const std::size_t n = code_points(phone).size();
-  if (n >= 8) return keep_ends(phone, 3, 4);
+  if (n >= 11) return keep_ends(phone, 3, 4);
   if (n >= 5) return keep_ends(phone, 0, 2);
   return std::string(n, '*');
 }

@@ -12,13 +12,21 @@ namespace {
 
 TEST(Masking, IdNumberKeepsRegionAndLastFour) {
   EXPECT_EQ(mask_id_number("440104199001011234"), "4401**********1234");
-  EXPECT_EQ(mask_id_number("12345"), "*****");
+  EXPECT_EQ(mask_id_number("12345"), "***45");
+  EXPECT_EQ(mask_id_number("1234"), "****");
+  EXPECT_EQ(mask_id_number("110105491231002"), "1101*******1002");  // 15-digit legacy
+  // A short, invalid number never shows most of itself.
+  EXPECT_EQ(mask_id_number("440104199"), "*******99");
+  EXPECT_EQ(mask_id_number("44010419900101"), "************01");
 }
 
 TEST(Masking, PhoneKeepsPrefixAndLastFour) {
   EXPECT_EQ(mask_phone("13800138000"), "138****8000");
   EXPECT_EQ(mask_phone("02083334444"), "020****4444");
   EXPECT_EQ(mask_phone("1234"), "****");
+  // A local number without its area code: only the last two digits.
+  EXPECT_EQ(mask_phone("83334444"), "******44");
+  EXPECT_EQ(mask_phone("1380013800"), "********00");
 }
 
 TEST(Masking, NamesKeepTheSurname) {

@@ -10,9 +10,10 @@
 
 namespace regaudit {
 
-// 44010519491231002X -> 4401**********002X (region and last four kept).
+// 44010519491231002X -> 4401**********002X (region and last four kept, from 15
+// characters on); a shorter text shows at most its last two characters.
 REGAUDIT_EXPORT std::string mask_id_number(std::string_view id);
-// 13800138000 -> 138****8000; short numbers keep less.
+// 13800138000 -> 138****8000 (from 11 characters on); 83334444 -> ******44.
 REGAUDIT_EXPORT std::string mask_phone(std::string_view phone);
 // 张三 -> 张*, 欧阳娜娜 -> 欧阳** (a compound surname keeps two characters).
 REGAUDIT_EXPORT std::string mask_name(std::string_view name);

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "kCheckinRedundancyDoc.inc"
+#include "persons_table.hpp"
 #include "phone_links.hpp"
 #include "phone_resolver.hpp"
 #include "regaudit/normal_forms.hpp"
@@ -239,7 +240,7 @@ class CheckinRedundancy {
          "an arrival time collected at a check-in is already known when a record's arrival "
          "lies at most this many minutes away (inclusive, >= 0)"},
     };
-    info.shared_values = {PhoneResolver::kKey, PhoneLinks::kKey};
+    info.shared_values = {PhoneResolver::kKey, PhoneLinks::kKey, PersonsTable::kKey};
     return info;
   }
 
@@ -345,17 +346,14 @@ class CheckinRedundancy {
 
   static KnownFacts load_facts(RunContext& context, const PhoneResolver& resolver,
                                const IdSet& needed) {
-    const int last_day = context.period().last_day_yyyymmdd();
     KnownFacts facts;
-    Statement persons = context.registry().prepare(
-        "SELECT person_id, id_number, name FROM persons ORDER BY person_id");
-    while (persons.step()) {
-      const nf::IdNumber id = nf::id_number(persons.text(1), last_day);
-      if (id.is_null() || !needed.contains(id.text)) continue;
-      const std::int64_t person_id = persons.int64(0);
-      if (id.valid) facts.valid_id_row.try_emplace(id.text, person_id);
-      const std::string name = nf::name(persons.text(2));
-      if (!name.empty()) facts.name_row.try_emplace(pair_key(id.text, name), person_id);
+    const auto persons = PersonsTable::shared(context);
+    for (const PersonsTable::Row& row : persons->rows()) {
+      const std::string_view id = persons->id(row);
+      if (id.empty() || !needed.contains(id)) continue;
+      if (row.id_valid) facts.valid_id_row.try_emplace(std::string(id), row.person_id);
+      const std::string name = nf::name(persons->name(row));
+      if (!name.empty()) facts.name_row.try_emplace(pair_key(id, name), row.person_id);
     }
     // The links, as the resolver read them (their unreadable values reach
     // this rule once, with the resolver or with the links).

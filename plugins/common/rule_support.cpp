@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "persons_table.hpp"
+
 namespace regaudit::rules {
 
 TimeValue read_time(const Statement& row, int column, RunContext& context, std::string_view table,
@@ -102,13 +104,12 @@ std::shared_ptr<const SubscriptionsByNumber> shared_subscriptions_by_number(RunC
 }
 
 StreetById first_hukou_street_by_id(RunContext& context) {
-  const int last_day = context.period().last_day_yyyymmdd();
+  const auto persons = PersonsTable::shared(context);
   StreetById out;
-  Statement persons =
-      context.registry().prepare("SELECT id_number, hukou_street FROM persons ORDER BY person_id");
-  while (persons.step()) {
-    const nf::IdNumber id = nf::id_number(persons.text(0), last_day);
-    if (!id.is_null()) out.try_emplace(id.text, nf::street_code(persons.text(1)));
+  for (const PersonsTable::Row& row : persons->rows()) {
+    if (const std::string_view id = persons->id(row); !id.empty()) {
+      out.try_emplace(id, persons->street(row));
+    }
   }
   return out;
 }
@@ -117,16 +118,16 @@ std::shared_ptr<const StreetById> shared_first_hukou_street_by_id(RunContext& co
   return context.shared<StreetById>(kHukouStreetsKey, &first_hukou_street_by_id);
 }
 
-void StreetById::try_emplace(const std::string& id, const std::string& street) {
+void StreetById::try_emplace(std::string_view id, const std::string& street) {
   const auto k = nf::id_as_integer(id);
-  if (k ? by_integer_.contains(*k) : by_text_.contains(id)) return;
+  if (k ? by_integer_.contains(*k) : by_text_.contains(std::string(id))) return;
   const auto [it, inserted] =
       street_index_.try_emplace(street, static_cast<std::uint32_t>(streets_.size()));
   if (inserted) streets_.push_back(street);
   if (k) {
     by_integer_.emplace(*k, it->second);
   } else {
-    by_text_.emplace(id, it->second);
+    by_text_.emplace(std::string(id), it->second);
   }
 }
 

@@ -117,7 +117,7 @@ class ById {
     return {&it->second, inserted};
   }
   // The value of `id`, or nullptr.
-  const V* find(const std::string& id) const {
+  const V* find(std::string_view id) const {
     if (const auto k = nf::id_as_integer(id)) {
       const auto it = by_integer_.find(*k);
       return it == by_integer_.end() ? nullptr : &it->second;
@@ -128,7 +128,7 @@ class ById {
 
  private:
   std::unordered_map<std::uint64_t, V> by_integer_;
-  std::unordered_map<std::string, V> by_text_;
+  TextMap<V> by_text_;
 };
 
 // A set of normal-form ID numbers: integer codes (nf::id_as_integer) where
@@ -160,7 +160,7 @@ class IdSet {
 class StreetById {
  public:
   // Records `street` for `id` unless `id` has one already.
-  void try_emplace(const std::string& id, const std::string& street);
+  void try_emplace(std::string_view id, const std::string& street);
   // The street of `id`, or nullptr.
   const std::string* find(std::string_view id) const;
   void reserve(std::size_t n) { by_integer_.reserve(n); }

@@ -58,8 +58,9 @@ namespace {
 
 TEST(IdCodes, EqualCodesExactlyForEqualTextsAndTheTextComesBack) {
   IdCodes codes;
-  const std::string ids[] = {"000000000000000000", "11010519491231002X", "110105194912310021",
-                             "ABC", "11010519491231002Y", "abc"};
+  const std::string ids[] = {"000000000000000000", "11010519491231002X",
+                             "110105194912310021", "ABC",
+                             "11010519491231002Y", "abc"};
   std::vector<std::uint64_t> encoded;
   for (const std::string& id : ids) encoded.push_back(codes.encode(id));
   for (std::size_t i = 0; i < encoded.size(); ++i) {

@@ -7,6 +7,7 @@
 #include <unordered_map>
 
 #include "kHukouMismatchDoc.inc"
+#include "persons_table.hpp"
 #include "phone_links.hpp"
 #include "regaudit/normal_forms.hpp"
 #include "regaudit/plugin.hpp"
@@ -59,7 +60,8 @@ class HukouMismatch {
         {"phone_holder_mismatch", Severity::medium,
          "the subscription in force at A belongs to another person and predates the link"},
     };
-    info.shared_values = {kSubscriptionsKey, kHukouStreetsKey, PhoneLinks::kKey};
+    info.shared_values = {kSubscriptionsKey, kHukouStreetsKey, PhoneLinks::kKey,
+                          PersonsTable::kKey};
     return info;
   }
 
@@ -68,26 +70,27 @@ class HukouMismatch {
   void run(RunContext& context) {
     const int last_day = context.period().last_day_yyyymmdd();
     const auto residences = best_residences(context);
-    Statement persons = context.registry().prepare(
-        "SELECT person_id, id_number, name, hukou_street FROM persons ORDER BY person_id");
-    while (persons.step()) {
-      const std::int64_t person_id = persons.int64(0);
-      const nf::IdNumber id = nf::id_number(persons.text(1), last_day);
-      const std::string street = nf::street_code(persons.text(3));
-      // The name's normal form (ICU, costly) is needed only by findings.
-      const auto name = [&persons] { return nf::name(persons.text(2)); };
+    const auto persons = PersonsTable::shared(context);
+    for (const PersonsTable::Row& row : persons->rows()) {
+      const std::int64_t person_id = row.person_id;
+      const std::string_view id_text = persons->id(row);
+      const std::string& street = persons->street(row);
+      // The ID as a value and the name's normal form (ICU, costly) are needed
+      // only by findings.
+      const auto id = [&] { return nf::IdNumber{std::string(id_text), row.id_valid}; };
+      const auto name = [&] { return nf::name(persons->name(row)); };
       const auto identity = [&](const std::string& normal_name) {
-        return fmt::format("{}\x1f{}\x1f{}", id.text, normal_name, street);
+        return fmt::format("{}\x1f{}\x1f{}", id_text, normal_name, street);
       };
-      if (!id.valid) {
+      if (!row.id_valid) {
         const std::string n = name();
-        emit_invalid_id(context, person_id, id, n, street, identity(n), last_day);
+        emit_invalid_id(context, person_id, id(), n, street, identity(n), last_day);
       }
-      if (id.is_null() || street.empty()) continue;
-      const BestResidence* best = residences.find(id.text);
+      if (id_text.empty() || street.empty()) continue;
+      const BestResidence* best = residences.find(id_text);
       if (best == nullptr || best->street.empty()) continue;
       if (best->street != street) {
-        emit_residence_elsewhere(context, person_id, id, street, *best, identity(name()));
+        emit_residence_elsewhere(context, person_id, id(), street, *best, identity(name()));
       }
     }
     check_phone_holders(context, *shared_first_hukou_street_by_id(context));

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "kStalePhoneDoc.inc"
+#include "persons_table.hpp"
 #include "phone_links.hpp"
 #include "regaudit/normal_forms.hpp"
 #include "regaudit/plugin.hpp"
@@ -62,7 +63,8 @@ class StalePhone {
         {"unfixed_after_feedback", Severity::high,
          "a call after the link was recorded found the number empty or held by a wrong person"},
     };
-    info.shared_values = {kSubscriptionsKey, kHukouStreetsKey, PhoneLinks::kKey};
+    info.shared_values = {kSubscriptionsKey, kHukouStreetsKey, PhoneLinks::kKey,
+                          PersonsTable::kKey};
     return info;
   }
 

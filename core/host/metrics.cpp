@@ -6,6 +6,7 @@
 #include <optional>
 #include <set>
 #include <thread>
+#include <tuple>
 #include <unordered_map>
 #include <unordered_set>
 #include <vector>
@@ -14,12 +15,6 @@
 
 namespace regaudit::host {
 namespace {
-
-struct SubjectKey {
-  std::string_view table;  // a finding's subject_table, which outlives the key
-  std::int64_t key;
-  auto operator<=>(const SubjectKey&) const = default;
-};
 
 struct Ratio {
   double numerator = 0;
@@ -44,22 +39,32 @@ bool rule_ok(const AuditResult& result, std::string_view id) {
 }
 
 // Keys of the `table` rows with a finding of `rule` (with one of `codes`;
-// any code when empty).
-std::unordered_set<std::int64_t> subjects_with(const AuditResult& result, std::string_view rule,
-                                               std::string_view table,
-                                               std::initializer_list<std::string_view> codes) {
-  std::unordered_set<std::int64_t> out;
-  for (const ReportedFinding& rf : result.findings) {
-    const Finding& f = rf.finding;
-    if (f.rule_id != rule || f.subject_table != table) continue;
-    if (codes.size() > 0 &&
-        std::find(codes.begin(), codes.end(), std::string_view(f.code)) == codes.end()) {
-      continue;
+// any code when empty), sorted and distinct. Sorted vectors, not hash sets:
+// at 10 M persons they hold millions of keys, probed by tens of millions of
+// rows.
+class SubjectKeys {
+ public:
+  SubjectKeys(const AuditResult& result, std::string_view rule, std::string_view table,
+              std::initializer_list<std::string_view> codes) {
+    for (const ReportedFinding& rf : result.findings) {
+      const Finding& f = rf.finding;
+      if (f.rule_id != rule || f.subject_table != table) continue;
+      if (codes.size() > 0 &&
+          std::find(codes.begin(), codes.end(), std::string_view(f.code)) == codes.end()) {
+        continue;
+      }
+      keys_.push_back(f.subject_key);
     }
-    out.insert(f.subject_key);
+    std::sort(keys_.begin(), keys_.end());
+    keys_.erase(std::unique(keys_.begin(), keys_.end()), keys_.end());
   }
-  return out;
-}
+  bool contains(std::int64_t key) const {
+    return std::binary_search(keys_.begin(), keys_.end(), key);
+  }
+
+ private:
+  std::vector<std::int64_t> keys_;
+};
 
 // ID numbers as 64-bit keys: nf::id_as_integer's code where it applies
 // (every valid number; below 2^63), else the top bit and the index of the
@@ -126,11 +131,11 @@ std::vector<std::uint64_t> sorted_unique(std::vector<std::uint64_t> v) {
 
 ByStreet triple_match(const MetricInputs& inputs, const AuditResult& result) {
   const auto residence_elsewhere =
-      subjects_with(result, "hukou-mismatch", "persons", {"residence_elsewhere"});
+      SubjectKeys(result, "hukou-mismatch", "persons", {"residence_elsewhere"});
   const auto bad_links =
-      subjects_with(result, "hukou-mismatch", "person_phones", {"phone_holder_mismatch"});
+      SubjectKeys(result, "hukou-mismatch", "person_phones", {"phone_holder_mismatch"});
   const auto stale_links =
-      subjects_with(result, "stale-phone", "person_phones", {"reassigned", "deactivated"});
+      SubjectKeys(result, "stale-phone", "person_phones", {"reassigned", "deactivated"});
   std::vector<std::uint64_t> linked;      // ids with any link
   std::vector<std::uint64_t> bad_people;  // with a bad link
   linked.reserve(inputs.links.size());
@@ -154,7 +159,7 @@ ByStreet triple_match(const MetricInputs& inputs, const AuditResult& result) {
 
 ByStreet event_share(const MetricInputs& inputs, const std::vector<MetricInputs::Event>& events,
                      const AuditResult& result, const char* table, std::string_view rule) {
-  const auto flagged = subjects_with(result, rule, table, {});
+  const auto flagged = SubjectKeys(result, rule, table, {});
   StreetRatios out(inputs.streets.size());
   for (const MetricInputs::Event& e : events) out.add(e.street, flagged.contains(e.key));
   return out.by_name(inputs.streets);
@@ -162,27 +167,42 @@ ByStreet event_share(const MetricInputs& inputs, const std::vector<MetricInputs:
 
 ByStreet wasted_hours(const AuditResult& result) {
   // Per subject row (table, key), the first largest cost and its street; the
-  // subjects in (table, key) order. Indexes sorted instead of a map of every
-  // subject: at city scale that map was as large as the findings' text.
+  // subjects in (table, key) order. Sorted as small records (table rank, key,
+  // position) rather than indexes compared through the findings: at 10 M
+  // persons the findings are gigabytes, and every comparison was a cache miss.
   const auto& findings = result.findings;
-  std::vector<std::uint32_t> order(findings.size());
-  for (std::size_t i = 0; i < order.size(); ++i) order[i] = static_cast<std::uint32_t>(i);
-  const auto subject = [&findings](std::uint32_t i) {
-    const Finding& f = findings[i].finding;
-    return SubjectKey{f.subject_table, f.subject_key};
+  std::map<std::string_view, std::uint32_t> table_rank;
+  for (const ReportedFinding& rf : findings) table_rank.try_emplace(rf.finding.subject_table, 0);
+  std::uint32_t next_rank = 0;
+  for (auto& [table, rank] : table_rank) rank = next_rank++;
+  struct Subject {
+    std::uint32_t table;
+    std::uint32_t index;
+    std::int64_t key;
   };
-  std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
-    const auto x = subject(a);
-    const auto y = subject(b);
-    return x < y || (x == y && a < b);
+  std::vector<Subject> order;
+  order.reserve(findings.size());
+  std::string_view previous_table;
+  std::uint32_t previous_rank = 0;
+  for (std::size_t i = 0; i < findings.size(); ++i) {
+    const Finding& f = findings[i].finding;
+    if (i == 0 || f.subject_table != previous_table) {
+      previous_table = f.subject_table;
+      previous_rank = table_rank.at(previous_table);
+    }
+    order.push_back({previous_rank, static_cast<std::uint32_t>(i), f.subject_key});
+  }
+  std::sort(order.begin(), order.end(), [](const Subject& a, const Subject& b) {
+    return std::tie(a.table, a.key, a.index) < std::tie(b.table, b.key, b.index);
   });
   ByStreet out;
   for (std::size_t n = 0; n < order.size();) {
-    const SubjectKey current = subject(order[n]);
+    const Subject current = order[n];
     double cost = 0;
     const std::string* street = nullptr;
-    for (; n < order.size() && subject(order[n]) == current; ++n) {
-      const Finding& f = findings[order[n]].finding;
+    for (; n < order.size() && order[n].table == current.table && order[n].key == current.key;
+         ++n) {
+      const Finding& f = findings[order[n].index].finding;
       if (f.cost_minutes > cost) {
         cost = f.cost_minutes;
         street = &f.street;

@@ -69,8 +69,13 @@ class HukouMismatch {
 
   void run(RunContext& context) {
     const int last_day = context.period().last_day_yyyymmdd();
-    const auto residences = best_residences(context);
+    // The shared tables first, in the order that least often leaves this rule
+    // and stale-phone waiting for each other: while stale-phone builds the
+    // subscriptions, this rule builds the persons (the hukou streets' source)
+    // and the links, which stale-phone asks for next.
     const auto persons = PersonsTable::shared(context);
+    const auto links = PhoneLinks::shared(context);
+    const auto residences = best_residences(context);
     for (const PersonsTable::Row& row : persons->rows()) {
       const std::int64_t person_id = row.person_id;
       const std::string_view id_text = persons->id(row);
@@ -93,7 +98,7 @@ class HukouMismatch {
         emit_residence_elsewhere(context, person_id, id(), street, *best, identity(name()));
       }
     }
-    check_phone_holders(context, *shared_first_hukou_street_by_id(context));
+    check_phone_holders(context, *shared_first_hukou_street_by_id(context), *links);
   }
 
  private:
@@ -174,15 +179,15 @@ class HukouMismatch {
     context.emit(std::move(f));
   }
 
-  static void check_phone_holders(RunContext& context, const StreetById& hukou_street_of) {
+  static void check_phone_holders(RunContext& context, const StreetById& hukou_street_of,
+                                  const PhoneLinks& links) {
     const Instant as_of = context.period().as_of();
     const auto shared_subscriptions = shared_subscriptions_by_number(context);
     const SubscriptionsByNumber& subscriptions = *shared_subscriptions;
-    const auto links = PhoneLinks::shared(context);
-    for (const PhoneLinks::Row& link : links->rows()) {
+    for (const PhoneLinks::Row& link : links.rows()) {
       if (link.recorded_at >= as_of) continue;
-      const std::string_view id = links->id(link);
-      const std::string_view number = links->phone(link);
+      const std::string_view id = links.id(link);
+      const std::string_view number = links.phone(link);
       if (id.empty()) continue;
       const NumberSubscriptions* subs = subscriptions.find(number);
       if (subs == nullptr || !subs->in_force) continue;
@@ -195,7 +200,7 @@ class HukouMismatch {
       f.subject_table = "person_phones";
       f.subject_key = link.link_id;
       if (const std::string* street = hukou_street_of.find(id)) f.street = *street;
-      const std::string& source = links->source(link);
+      const std::string& source = links.source(link);
       f.identity = fmt::format("{}\x1f{}\x1f{}", id, number, source);
       f.evidence.push_back({"phone_subscriptions", sub.subscription_id});
       const PiiPolicy& pii = context.pii();

@@ -71,13 +71,16 @@ class StalePhone {
   Status configure(const RuleOptions&) { return Status::ok(); }
 
   void run(RunContext& context) {
+    // The subscriptions first and the hukou streets last: hukou-mismatch builds
+    // the links and the persons (the streets' source) meanwhile, so neither
+    // rule waits long for the other.
     const auto shared_subscriptions = shared_subscriptions_by_number(context);
     const SubscriptionsByNumber& subscriptions = *shared_subscriptions;
     const auto feedback = feedback_by_number(context);
+    const auto links = PhoneLinks::shared(context);
     const auto shared_streets = shared_first_hukou_street_by_id(context);
     const StreetById& hukou_street_of = *shared_streets;
     const Instant as_of = context.period().as_of();
-    const auto links = PhoneLinks::shared(context);
     for (const PhoneLinks::Row& row : links->rows()) {
       if (row.recorded_at >= as_of) continue;
       Link link;

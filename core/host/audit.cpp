@@ -477,7 +477,7 @@ AuditResult run_audit(const AuditOptions& options, const Profile& profile,
     result.rules.push_back(std::move(w.outcome));
   }
   progress.note("metrics");
-  compute_metrics(metric_inputs, result, options.jobs, {});
+  compute_metrics(metric_inputs, result, options.jobs);
   release_free_memory();
   return result;
 }

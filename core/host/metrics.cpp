@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <exception>
+#include <iterator>
 #include <map>
 #include <optional>
 #include <set>
@@ -61,6 +62,7 @@ class SubjectKeys {
   bool contains(std::int64_t key) const {
     return std::binary_search(keys_.begin(), keys_.end(), key);
   }
+  const std::vector<std::int64_t>& keys() const { return keys_; }
 
  private:
   std::vector<std::int64_t> keys_;
@@ -123,12 +125,6 @@ class StreetRatios {
   std::vector<Ratio> by_index_;
 };
 
-std::vector<std::uint64_t> sorted_unique(std::vector<std::uint64_t> v) {
-  std::sort(v.begin(), v.end());
-  v.erase(std::unique(v.begin(), v.end()), v.end());
-  return v;
-}
-
 ByStreet triple_match(const MetricInputs& inputs, const AuditResult& result) {
   const auto residence_elsewhere =
       SubjectKeys(result, "hukou-mismatch", "persons", {"residence_elsewhere"});
@@ -136,22 +132,45 @@ ByStreet triple_match(const MetricInputs& inputs, const AuditResult& result) {
       SubjectKeys(result, "hukou-mismatch", "person_phones", {"phone_holder_mismatch"});
   const auto stale_links =
       SubjectKeys(result, "stale-phone", "person_phones", {"reassigned", "deactivated"});
-  std::vector<std::uint64_t> linked;      // ids with any link
-  std::vector<std::uint64_t> bad_people;  // with a bad link
+  // Every ID with a link, and whether one of its links is bad: sorted by
+  // ID, then one entry per ID (false sorts first, so the last of a run holds
+  // "any link bad").
+  std::vector<std::pair<std::uint64_t, bool>> linked;
   linked.reserve(inputs.links.size());
+  // The links come in link_id order (SQLite's rowid order): one walk along
+  // the sorted bad keys instead of a search per link; any other order falls
+  // back to searching.
+  std::vector<std::int64_t> bad;
+  std::set_union(bad_links.keys().begin(), bad_links.keys().end(), stale_links.keys().begin(),
+                 stale_links.keys().end(), std::back_inserter(bad));
+  const bool in_order =
+      std::is_sorted(inputs.links.begin(), inputs.links.end(),
+                     [](const MetricInputs::Link& a, const MetricInputs::Link& b) {
+                       return a.link_id < b.link_id;
+                     });
+  auto next_bad = bad.begin();
   for (const MetricInputs::Link& link : inputs.links) {
-    linked.push_back(link.id);
-    if (bad_links.contains(link.link_id) || stale_links.contains(link.link_id)) {
-      bad_people.push_back(link.id);
+    bool is_bad = false;
+    if (in_order) {
+      while (next_bad != bad.end() && *next_bad < link.link_id) ++next_bad;
+      is_bad = next_bad != bad.end() && *next_bad == link.link_id;
+    } else {
+      is_bad = std::binary_search(bad.begin(), bad.end(), link.link_id);
     }
+    linked.emplace_back(link.id, is_bad);
   }
-  linked = sorted_unique(std::move(linked));
-  bad_people = sorted_unique(std::move(bad_people));
+  std::sort(linked.begin(), linked.end());
+  std::size_t kept = 0;
+  for (std::size_t i = 0; i < linked.size(); ++i) {
+    if (i + 1 < linked.size() && linked[i + 1].first == linked[i].first) continue;
+    linked[kept++] = linked[i];
+  }
+  linked.resize(kept);
   StreetRatios out(inputs.streets.size());
   for (const MetricInputs::Person& p : inputs.persons) {
-    if (!std::binary_search(linked.begin(), linked.end(), p.id)) continue;
-    const bool matched = !std::binary_search(bad_people.begin(), bad_people.end(), p.id) &&
-                         !residence_elsewhere.contains(p.person_id);
+    const auto it = std::lower_bound(linked.begin(), linked.end(), std::pair(p.id, false));
+    if (it == linked.end() || it->first != p.id) continue;
+    const bool matched = !it->second && !residence_elsewhere.contains(p.person_id);
     out.add(p.street, matched);
   }
   return out.by_name(inputs.streets);
@@ -247,8 +266,7 @@ MetricInputs read_metric_inputs(const std::filesystem::path& db, const AuditPeri
   return in;
 }
 
-void compute_metrics(const MetricInputs& inputs, AuditResult& result, unsigned jobs,
-                     const std::function<void()>& alongside) {
+void compute_metrics(const MetricInputs& inputs, AuditResult& result, unsigned jobs) {
   struct Computed {
     const char* name;
     bool is_share;
@@ -257,24 +275,20 @@ void compute_metrics(const MetricInputs& inputs, AuditResult& result, unsigned j
   };
   const AuditResult& read_only = result;
   std::vector<Computed> computed;
-  std::exception_ptr alongside_error;
+  // The triple match (the largest part) on a thread of its own when there is
+  // a second job.
+  ByStreet triple;
+  std::exception_ptr triple_error;
+  const auto compute_triple = [&] {
+    try {
+      triple = triple_match(inputs, read_only);
+    } catch (...) {
+      triple_error = std::current_exception();
+    }
+  };
   {
     std::jthread side;
-    if (alongside) {
-      if (jobs > 1) {
-        side = std::jthread([&] {
-          try {
-            alongside();
-          } catch (...) {
-            alongside_error = std::current_exception();
-          }
-        });
-      } else {
-        alongside();
-      }
-    }
-    const bool persons_ok = rule_ok(result, "hukou-mismatch") && rule_ok(result, "stale-phone");
-    computed.push_back({kTripleMatchRate, true, persons_ok, triple_match(inputs, read_only)});
+    if (jobs > 1) side = std::jthread(compute_triple);
     computed.push_back(
         {kRedundantCallShare, true, rule_ok(result, "duplicate-inquiry"),
          event_share(inputs, inputs.inquiries, read_only, "inquiries", "duplicate-inquiry")});
@@ -282,8 +296,11 @@ void compute_metrics(const MetricInputs& inputs, AuditResult& result, unsigned j
         {kRedundantCheckinShare, true, rule_ok(result, "checkin-redundancy"),
          event_share(inputs, inputs.checkins, read_only, "checkins", "checkin-redundancy")});
     computed.push_back({kWastedStaffHours, false, true, wasted_hours(read_only)});
+    if (jobs <= 1) compute_triple();
   }
-  if (alongside_error) std::rethrow_exception(alongside_error);
+  if (triple_error) std::rethrow_exception(triple_error);
+  const bool persons_ok = rule_ok(result, "hukou-mismatch") && rule_ok(result, "stale-phone");
+  computed.insert(computed.begin(), {kTripleMatchRate, true, persons_ok, std::move(triple)});
   const std::string all = "\x01all";
   std::set<std::string> streets;
   for (const Computed& c : computed) {

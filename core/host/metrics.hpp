@@ -49,10 +49,7 @@ MetricInputs read_metric_inputs(const std::filesystem::path& db, const AuditPeri
 
 // Fills result.metrics and result.street_metrics from `inputs` and
 // result.findings. A metric whose rules did not all run ok is unavailable.
-// With `jobs` > 1, `alongside` runs on a second thread while the metrics are
-// computed; it must not change what they read (a finding's fingerprint is
-// not read).
-void compute_metrics(const MetricInputs& inputs, AuditResult& result, unsigned jobs,
-                     const std::function<void()>& alongside);
+// With `jobs` > 1 the triple match runs on a second thread.
+void compute_metrics(const MetricInputs& inputs, AuditResult& result, unsigned jobs);
 
 }  // namespace regaudit::host

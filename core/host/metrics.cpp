@@ -68,21 +68,6 @@ class SubjectKeys {
   std::vector<std::int64_t> keys_;
 };
 
-// ID numbers as 64-bit keys: nf::id_as_integer's code where it applies
-// (every valid number; below 2^63), else the top bit and the index of the
-// text.
-class IdKeys {
- public:
-  std::uint64_t key(const std::string& id) {
-    if (const auto k = nf::id_as_integer(id)) return *k;
-    return texts_.try_emplace(id, kText | texts_.size()).first->second;
-  }
-
- private:
-  static constexpr std::uint64_t kText = std::uint64_t{1} << 63;
-  std::unordered_map<std::string, std::uint64_t> texts_;
-};
-
 class StreetIndex {
  public:
   std::uint32_t index(std::string street) {
@@ -238,19 +223,19 @@ MetricInputs read_metric_inputs(const std::filesystem::path& db, const AuditPeri
   RegistryView registry(db.string());
   const int last_day = period.last_day_yyyymmdd();
   MetricInputs in;
-  IdKeys ids;
+  nf::IdCodes ids;
   StreetIndex streets;
   Statement links = registry.prepare("SELECT link_id, id_number FROM person_phones");
   while (links.step()) {
     const nf::IdNumber id = nf::id_number(links.text(1), last_day);
-    if (!id.is_null()) in.links.push_back({links.int64(0), ids.key(id.text)});
+    if (!id.is_null()) in.links.push_back({links.int64(0), ids.encode(id.text)});
   }
   Statement persons = registry.prepare("SELECT person_id, id_number, hukou_street FROM persons");
   while (persons.step()) {
     const nf::IdNumber id = nf::id_number(persons.text(1), last_day);
     if (!id.valid) continue;
     in.persons.push_back(
-        {persons.int64(0), ids.key(id.text), streets.index(nf::street_code(persons.text(2)))});
+        {persons.int64(0), ids.encode(id.text), streets.index(nf::street_code(persons.text(2)))});
   }
   const auto events = [&](const char* sql, std::vector<MetricInputs::Event>& out) {
     Statement rows = registry.prepare(sql);

@@ -22,8 +22,8 @@ inline constexpr const char* kWastedStaffHours = "wasted_staff_hours";
 // pool), combined with the findings afterwards.
 struct MetricInputs {
   // person_phones rows with a non-NULL id_number; persons rows with a valid
-  // one. IDs are keys of `ids` (nf::id_as_integer codes, other texts by
-  // index), streets indexes into `streets`.
+  // one. IDs as nf::IdCodes codes (of one IdCodes), streets as indexes into
+  // `streets`.
   struct Link {
     std::int64_t link_id;
     std::uint64_t id;

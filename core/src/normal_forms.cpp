@@ -308,6 +308,31 @@ std::optional<std::uint64_t> id_as_integer(std::string_view id) {
   return v * 11 + static_cast<std::uint64_t>(last - '0');
 }
 
+std::uint64_t IdCodes::encode(std::string_view id) {
+  if (id.empty()) return kNone;
+  if (const auto k = nf::id_as_integer(id)) return *k;
+  const auto [it, inserted] = index_.try_emplace(std::string(id), kText | texts_.size());
+  if (inserted) texts_.emplace_back(id);
+  return it->second;
+}
+
+bool IdCodes::is(std::uint64_t code, std::string_view id) const {
+  if (id.empty()) return code == kNone;
+  if (const auto k = nf::id_as_integer(id)) return code == *k;
+  const auto it = index_.find(id);
+  return it != index_.end() && it->second == code;
+}
+
+std::string IdCodes::text(std::uint64_t code) const {
+  if (code == kNone) return {};
+  if ((code & kText) != 0) return texts_[code & ~kText];
+  std::string text(18, '0');
+  text[17] = code % 11 == 10 ? 'X' : static_cast<char>('0' + code % 11);
+  std::uint64_t digits = code / 11;
+  for (int i = 16; i >= 0; --i, digits /= 10) text[i] = static_cast<char>('0' + digits % 10);
+  return text;
+}
+
 char id_check_character(std::string_view digits17) {
   static constexpr int kWeights[17] = {7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2};
   static constexpr char kCheck[11] = {'1', '0', 'X', '9', '8', '7', '6', '5', '4', '3', '2'};

@@ -13,31 +13,6 @@ TimeValue read_time(const Statement& row, int column, RunContext& context, std::
   return t;
 }
 
-std::uint64_t IdCodes::encode(std::string_view id) {
-  if (id.empty()) return kNone;
-  if (const auto k = nf::id_as_integer(id)) return *k;
-  const auto [it, inserted] = index_.try_emplace(std::string(id), kText | texts_.size());
-  if (inserted) texts_.emplace_back(id);
-  return it->second;
-}
-
-bool IdCodes::is(std::uint64_t code, std::string_view id) const {
-  if (id.empty()) return code == kNone;
-  if (const auto k = nf::id_as_integer(id)) return code == *k;
-  const auto it = index_.find(id);
-  return it != index_.end() && it->second == code;
-}
-
-std::string IdCodes::text(std::uint64_t code) const {
-  if (code == kNone) return {};
-  if ((code & kText) != 0) return texts_[code & ~kText];
-  std::string text(18, '0');
-  text[17] = code % 11 == 10 ? 'X' : static_cast<char>('0' + code % 11);
-  std::uint64_t digits = code / 11;
-  for (int i = 16; i >= 0; --i, digits /= 10) text[i] = static_cast<char>('0' + digits % 10);
-  return text;
-}
-
 std::optional<std::uint64_t> SubscriptionsByNumber::as_integer(std::string_view number) {
   if (number.size() > 17) return std::nullopt;
   std::uint64_t v = 0;

@@ -30,23 +30,7 @@ struct TextHash {
 template <class V>
 using TextMap = std::unordered_map<std::string, V, TextHash, std::equal_to<>>;
 
-// Normal-form ID numbers as 64-bit codes: nf::id_as_integer's code where it
-// applies (every valid number; below 2^63), else a flag bit and the index of
-// the text. Two texts encoded by one IdCodes have equal codes exactly when
-// they are equal; the empty text (NULL) is kNone.
-class IdCodes {
- public:
-  static constexpr std::uint64_t kNone = ~std::uint64_t{0};
-  std::uint64_t encode(std::string_view id);
-  // Whether `code` is the code of `id`.
-  bool is(std::uint64_t code, std::string_view id) const;
-  std::string text(std::uint64_t code) const;
-
- private:
-  static constexpr std::uint64_t kText = std::uint64_t{1} << 63;
-  std::vector<std::string> texts_;
-  TextMap<std::uint64_t> index_;
-};
+using nf::IdCodes;
 
 // The subscription in force at A of one number.
 struct SubscriptionInForce {

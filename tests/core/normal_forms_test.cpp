@@ -230,5 +230,26 @@ TEST(AuditPeriodTest, MonthBoundsAndAsOf) {
   EXPECT_FALSE(AuditPeriod::parse("22-04"));
 }
 
+TEST(IdCodes, EqualCodesExactlyForEqualTextsAndTheTextComesBack) {
+  IdCodes codes;
+  const std::string ids[] = {"000000000000000000", "11010519491231002X",
+                             "110105194912310021", "ABC",
+                             "11010519491231002Y", "abc"};
+  std::vector<std::uint64_t> encoded;
+  for (const std::string& id : ids) encoded.push_back(codes.encode(id));
+  for (std::size_t i = 0; i < encoded.size(); ++i) {
+    EXPECT_EQ(codes.text(encoded[i]), ids[i]);
+    EXPECT_EQ(codes.encode(ids[i]), encoded[i]);
+    for (std::size_t j = 0; j < encoded.size(); ++j) {
+      EXPECT_EQ(codes.is(encoded[i], ids[j]), i == j) << ids[i] << " " << ids[j];
+    }
+  }
+  EXPECT_EQ(codes.encode(""), IdCodes::kNone);
+  EXPECT_TRUE(codes.is(IdCodes::kNone, ""));
+  EXPECT_FALSE(codes.is(IdCodes::kNone, "ABC"));
+  EXPECT_FALSE(codes.is(encoded[3], "never-encoded"));
+  EXPECT_EQ(codes.text(IdCodes::kNone), "");
+}
+
 }  // namespace
 }  // namespace regaudit::nf

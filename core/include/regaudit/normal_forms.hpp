@@ -9,9 +9,12 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
+#include <vector>
 
 #include "regaudit/export.hpp"
 #include "regaudit/time.hpp"
@@ -58,6 +61,30 @@ REGAUDIT_EXPORT IdNumber id_number(std::string_view raw, int latest_birth_yyyymm
 // such numbers are equal exactly when their codes are. nullopt for any other
 // text. Lets indexes of ID numbers use integer keys.
 REGAUDIT_EXPORT std::optional<std::uint64_t> id_as_integer(std::string_view normal_form);
+
+// Normal-form ID numbers as 64-bit codes, for indexes of millions of rows:
+// id_as_integer's code where it applies (every valid number; below 2^63),
+// else a flag bit and the index of the text in this IdCodes. Two texts
+// encoded by one IdCodes have equal codes exactly when they are equal; the
+// empty text (NULL) is kNone. Not thread-safe while encoding.
+class REGAUDIT_EXPORT IdCodes {
+ public:
+  static constexpr std::uint64_t kNone = ~std::uint64_t{0};
+  std::uint64_t encode(std::string_view id);
+  // Whether `code` is the code of `id` (without encoding it).
+  bool is(std::uint64_t code, std::string_view id) const;
+  // The text back; empty for kNone.
+  std::string text(std::uint64_t code) const;
+
+ private:
+  struct TextHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  static constexpr std::uint64_t kText = std::uint64_t{1} << 63;
+  std::vector<std::string> texts_;
+  std::unordered_map<std::string, std::uint64_t, TextHash, std::equal_to<>> index_;
+};
 
 // The ISO 7064 MOD 11-2 check character ('0'..'9' or 'X') of the first 17
 // characters of `digits17`, which must be ASCII digits.

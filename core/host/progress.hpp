@@ -1,5 +1,5 @@
-// A live progress line on standard error, one per phase of a run (reading,
-// rules, writing): rows done, rate and elapsed time, redrawn in place a few
+// A live progress line on standard error, one per phase of a run (rules,
+// merging, writing): rows done, rate and elapsed time, redrawn in place a few
 // times a second. Only for a terminal: the command line enables it when
 // standard error is a TTY and --quiet is not given; otherwise every call is a
 // no-op.

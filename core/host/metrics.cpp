@@ -9,7 +9,6 @@
 #include <thread>
 #include <tuple>
 #include <unordered_map>
-#include <unordered_set>
 #include <vector>
 
 #include "regaudit/normal_forms.hpp"

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "regaudit/rule.hpp"
+#include "rule_support.hpp"
 
 namespace regaudit::rules {
 
@@ -45,7 +46,7 @@ class PersonsTable {
  private:
   std::vector<Row> rows_;
   std::string arena_;
-  std::vector<std::string> streets_;
+  Interned streets_;
 };
 
 }  // namespace regaudit::rules

@@ -1,7 +1,5 @@
 #include "phone_links.hpp"
 
-#include <unordered_map>
-
 #include "regaudit/normal_forms.hpp"
 #include "rule_support.hpp"
 
@@ -16,7 +14,6 @@ std::uint64_t PhoneLinks::append(std::string_view text) {
 PhoneLinks PhoneLinks::load(RunContext& context) {
   const int last_day = context.period().last_day_yyyymmdd();
   PhoneLinks out;
-  std::unordered_map<std::string, std::uint32_t> source_index;
   Statement links = context.registry().prepare(
       "SELECT link_id, id_number, phone, source, recorded_at FROM person_phones");
   while (links.step()) {
@@ -25,10 +22,6 @@ PhoneLinks PhoneLinks::load(RunContext& context) {
     const std::string phone = nf::phone(links.text(2));
     if (phone.empty()) continue;
     const nf::IdNumber id = nf::id_number(links.text(1), last_day);
-    std::string source = nf::enumeration(links.text(3));
-    const auto [it, inserted] =
-        source_index.try_emplace(source, static_cast<std::uint32_t>(out.sources_.size()));
-    if (inserted) out.sources_.push_back(std::move(source));
     Row row;
     row.link_id = links.int64(0);
     row.recorded_at = recorded.instant();
@@ -37,7 +30,7 @@ PhoneLinks PhoneLinks::load(RunContext& context) {
     row.id_valid = id.valid;
     row.phone_at = out.append(phone);
     row.phone_size = static_cast<std::uint32_t>(phone.size());
-    row.source = it->second;
+    row.source = out.sources_.index(nf::enumeration(links.text(3)));
     out.rows_.push_back(row);
   }
   out.rows_.shrink_to_fit();

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "regaudit/rule.hpp"
+#include "rule_support.hpp"
 
 namespace regaudit::rules {
 
@@ -28,7 +29,7 @@ class PhoneLinks {
     std::uint64_t phone_at = 0;
     std::uint32_t id_size = 0;  // 0: the id_number is NULL
     std::uint32_t phone_size = 0;
-    std::uint32_t source = 0;  // index into sources()
+    std::uint32_t source = 0;  // the interned source (source())
     bool id_valid = false;
   };
 
@@ -50,7 +51,7 @@ class PhoneLinks {
   std::uint64_t append(std::string_view text);
   std::vector<Row> rows_;
   std::string arena_;
-  std::vector<std::string> sources_;
+  Interned sources_;
 };
 
 }  // namespace regaudit::rules

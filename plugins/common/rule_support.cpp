@@ -33,7 +33,7 @@ const NumberSubscriptions* SubscriptionsByNumber::find(std::string_view number) 
     const auto it = by_integer_.find(*k);
     return it == by_integer_.end() ? nullptr : &it->second;
   }
-  const auto it = by_text_.find(std::string(number));
+  const auto it = by_text_.find(number);
   return it == by_text_.end() ? nullptr : &it->second;
 }
 
@@ -95,14 +95,12 @@ std::shared_ptr<const StreetById> shared_first_hukou_street_by_id(RunContext& co
 
 void StreetById::try_emplace(std::string_view id, const std::string& street) {
   const auto k = nf::id_as_integer(id);
-  if (k ? by_integer_.contains(*k) : by_text_.contains(std::string(id))) return;
-  const auto [it, inserted] =
-      street_index_.try_emplace(street, static_cast<std::uint32_t>(streets_.size()));
-  if (inserted) streets_.push_back(street);
+  if (k ? by_integer_.contains(*k) : by_text_.find(id) != by_text_.end()) return;
+  const std::uint32_t street_index = streets_.index(street);
   if (k) {
-    by_integer_.emplace(*k, it->second);
+    by_integer_.emplace(*k, street_index);
   } else {
-    by_text_.emplace(std::string(id), it->second);
+    by_text_.emplace(std::string(id), street_index);
   }
 }
 
@@ -111,7 +109,7 @@ const std::string* StreetById::find(std::string_view id) const {
     const auto it = by_integer_.find(*k);
     return it == by_integer_.end() ? nullptr : &streets_[it->second];
   }
-  const auto it = by_text_.find(std::string(id));
+  const auto it = by_text_.find(id);
   return it == by_text_.end() ? nullptr : &streets_[it->second];
 }
 

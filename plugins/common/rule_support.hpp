@@ -32,6 +32,23 @@ using TextMap = std::unordered_map<std::string, V, TextHash, std::equal_to<>>;
 
 using nf::IdCodes;
 
+// Distinct texts numbered in the order they first come (street codes,
+// sources): a table of millions of rows keeps a 32-bit number per row.
+class Interned {
+ public:
+  std::uint32_t index(std::string_view text) {
+    const auto [it, inserted] =
+        index_.try_emplace(std::string(text), static_cast<std::uint32_t>(texts_.size()));
+    if (inserted) texts_.emplace_back(text);
+    return it->second;
+  }
+  const std::string& operator[](std::uint32_t i) const { return texts_[i]; }
+
+ private:
+  std::vector<std::string> texts_;
+  TextMap<std::uint32_t> index_;
+};
+
 // The subscription in force at A of one number.
 struct SubscriptionInForce {
   std::int64_t subscription_id = 0;
@@ -73,7 +90,7 @@ class SubscriptionsByNumber {
  private:
   IdCodes owners_;
   std::unordered_map<std::uint64_t, NumberSubscriptions> by_integer_;
-  std::unordered_map<std::string, NumberSubscriptions> by_text_;
+  TextMap<NumberSubscriptions> by_text_;
 };
 
 // Every number's counted subscriptions, reduced to what the rules need.
@@ -150,10 +167,9 @@ class StreetById {
   void reserve(std::size_t n) { by_integer_.reserve(n); }
 
  private:
-  std::vector<std::string> streets_;
-  std::unordered_map<std::string, std::uint32_t> street_index_;
+  Interned streets_;
   std::unordered_map<std::uint64_t, std::uint32_t> by_integer_;
-  std::unordered_map<std::string, std::uint32_t> by_text_;
+  TextMap<std::uint32_t> by_text_;
 };
 
 // The hukou_street of the first persons row (lowest person_id) of each

@@ -35,10 +35,7 @@ PhoneResolver::Earliest& PhoneResolver::slot(std::string_view phone) {
 }
 
 const PhoneResolver::Earliest* PhoneResolver::find(std::string_view phone) const {
-  if (const auto k = SubscriptionsByNumber::as_integer(phone)) {
-    const auto it = by_number_.find(*k);
-    return it == by_number_.end() ? nullptr : &it->second;
-  }
+  if (const auto k = SubscriptionsByNumber::as_integer(phone)) return by_number_.find(*k);
   const auto it = by_text_.find(phone);
   return it == by_text_.end() ? nullptr : &it->second;
 }

@@ -8,7 +8,6 @@
 #include <memory>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "regaudit/normal_forms.hpp"
@@ -55,7 +54,7 @@ class PhoneResolver {
   const Earliest* find(std::string_view phone) const;
 
   // Numbers as in SubscriptionsByNumber: digits as an integer, else text.
-  std::unordered_map<std::uint64_t, Earliest> by_number_;
+  IntMap<Earliest> by_number_;
   TextMap<Earliest> by_text_;
   IdCodes ids_;
 };

@@ -23,16 +23,15 @@ std::optional<std::uint64_t> SubscriptionsByNumber::as_integer(std::string_view 
   return v * 32 + number.size();  // the length keeps leading zeros apart
 }
 
-NumberSubscriptions& SubscriptionsByNumber::operator[](const std::string& number) {
-  if (const auto k = as_integer(number)) return by_integer_[*k];
-  return by_text_[number];
+std::pair<NumberSubscriptions*, bool> SubscriptionsByNumber::try_emplace(
+    const std::string& number) {
+  if (const auto k = as_integer(number)) return by_integer_.try_emplace(*k);
+  const auto [it, inserted] = by_text_.try_emplace(number);
+  return {&it->second, inserted};
 }
 
 const NumberSubscriptions* SubscriptionsByNumber::find(std::string_view number) const {
-  if (const auto k = as_integer(number)) {
-    const auto it = by_integer_.find(*k);
-    return it == by_integer_.end() ? nullptr : &it->second;
-  }
+  if (const auto k = as_integer(number)) return by_integer_.find(*k);
   const auto it = by_text_.find(number);
   return it == by_text_.end() ? nullptr : &it->second;
 }
@@ -51,12 +50,11 @@ SubscriptionsByNumber subscriptions_by_number(RunContext& context) {
     if (!activated.is_readable() || deactivated.is_unreadable()) continue;
     const std::string number = nf::phone(rows.text(1));
     if (number.empty()) continue;
-    NumberSubscriptions& subs = out[number];
-    subs.has_counted = true;
+    const auto [slot, first] = out.try_emplace(number);
+    NumberSubscriptions& subs = *slot;
     const std::int64_t id = rows.int64(0);
-    if (!subs.last_counted ||
-        std::pair(subs.last_counted->activated_at, subs.last_counted->subscription_id) <
-            std::pair(activated.instant(), id)) {
+    if (first || std::pair(subs.last_counted.activated_at, subs.last_counted.subscription_id) <
+                     std::pair(activated.instant(), id)) {
       subs.last_counted = CountedSubscription{
           id, activated.instant(),
           deactivated.is_null() ? std::nullopt : std::optional<Instant>(deactivated.instant())};
@@ -95,19 +93,18 @@ std::shared_ptr<const StreetById> shared_first_hukou_street_by_id(RunContext& co
 
 void StreetById::try_emplace(std::string_view id, const std::string& street) {
   const auto k = nf::id_as_integer(id);
-  if (k ? by_integer_.contains(*k) : by_text_.find(id) != by_text_.end()) return;
-  const std::uint32_t street_index = streets_.index(street);
   if (k) {
-    by_integer_.emplace(*k, street_index);
-  } else {
-    by_text_.emplace(std::string(id), street_index);
+    const auto [slot, inserted] = by_integer_.try_emplace(*k);
+    if (inserted) *slot = streets_.index(street);
+  } else if (by_text_.find(id) == by_text_.end()) {
+    by_text_.emplace(std::string(id), streets_.index(street));
   }
 }
 
 const std::string* StreetById::find(std::string_view id) const {
   if (const auto k = nf::id_as_integer(id)) {
-    const auto it = by_integer_.find(*k);
-    return it == by_integer_.end() ? nullptr : &streets_[it->second];
+    const std::uint32_t* street = by_integer_.find(*k);
+    return street == nullptr ? nullptr : &streets_[*street];
   }
   const auto it = by_text_.find(id);
   return it == by_text_.end() ? nullptr : &streets_[it->second];

@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "int_map.hpp"
 #include "regaudit/normal_forms.hpp"
 #include "regaudit/rule.hpp"
 
@@ -63,21 +64,24 @@ struct CountedSubscription {
   std::optional<Instant> deactivated_at;  // nullopt = still active
 };
 
+// What the rules need of one number that has at least one counted
+// subscription (a number without any has no entry).
 struct NumberSubscriptions {
-  bool has_counted = false;  // at least one counted subscription
   std::optional<SubscriptionInForce> in_force;
   // The counted subscription activated last (ties: highest subscription_id),
-  // whether in force at A or not; set whenever has_counted is.
-  std::optional<CountedSubscription> last_counted;
+  // whether in force at A or not.
+  CountedSubscription last_counted;
 };
 
 // NumberSubscriptions by normal-form phone number. Numbers of up to 17
-// digits (all real ones) are keyed by an integer: hashing and comparing
-// strings of nearly a million numbers was a visible share of the rules' time.
+// digits (all real ones) are keyed by an integer in a flat table (IntMap):
+// hashing and comparing strings, then chasing a node per number, was a
+// visible share of the rules' time.
 class SubscriptionsByNumber {
  public:
-  // The entry of `number`, created empty when absent.
-  NumberSubscriptions& operator[](const std::string& number);
+  // The entry of `number`, default-constructed when absent, and whether it
+  // was. The pointer is valid until the next insertion.
+  std::pair<NumberSubscriptions*, bool> try_emplace(const std::string& number);
   // The entry of `number`, or nullptr.
   const NumberSubscriptions* find(std::string_view number) const;
   // The integer key of a number of up to 17 digits (the length keeps leading
@@ -89,7 +93,7 @@ class SubscriptionsByNumber {
 
  private:
   IdCodes owners_;
-  std::unordered_map<std::uint64_t, NumberSubscriptions> by_integer_;
+  IntMap<NumberSubscriptions> by_integer_;
   TextMap<NumberSubscriptions> by_text_;
 };
 
@@ -110,25 +114,19 @@ class ById {
  public:
   // The value of `id`, default-constructed when absent, and whether it was.
   std::pair<V*, bool> try_emplace(const std::string& id) {
-    if (const auto k = nf::id_as_integer(id)) {
-      const auto [it, inserted] = by_integer_.try_emplace(*k);
-      return {&it->second, inserted};
-    }
+    if (const auto k = nf::id_as_integer(id)) return by_integer_.try_emplace(*k);
     const auto [it, inserted] = by_text_.try_emplace(id);
     return {&it->second, inserted};
   }
   // The value of `id`, or nullptr.
   const V* find(std::string_view id) const {
-    if (const auto k = nf::id_as_integer(id)) {
-      const auto it = by_integer_.find(*k);
-      return it == by_integer_.end() ? nullptr : &it->second;
-    }
+    if (const auto k = nf::id_as_integer(id)) return by_integer_.find(*k);
     const auto it = by_text_.find(id);
     return it == by_text_.end() ? nullptr : &it->second;
   }
 
  private:
-  std::unordered_map<std::uint64_t, V> by_integer_;
+  IntMap<V> by_integer_;
   TextMap<V> by_text_;
 };
 
@@ -150,7 +148,7 @@ class IdSet {
   }
 
  private:
-  std::unordered_set<std::uint64_t> integers_;
+  IntSet integers_;
   std::unordered_set<std::string, TextHash, std::equal_to<>> texts_;
 };
 
@@ -168,7 +166,7 @@ class StreetById {
 
  private:
   Interned streets_;
-  std::unordered_map<std::uint64_t, std::uint32_t> by_integer_;
+  IntMap<std::uint32_t> by_integer_;
   TextMap<std::uint32_t> by_text_;
 };
 

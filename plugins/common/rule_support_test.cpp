@@ -2,6 +2,10 @@
 // must give back exactly the texts they were given.
 #include <gtest/gtest.h>
 
+#include <map>
+#include <random>
+
+#include "int_map.hpp"
 #include "phone_resolver.hpp"
 #include "rule_support.hpp"
 
@@ -48,6 +52,53 @@ TEST(SubscriptionsByNumber, LeadingZerosAndLengthsKeepNumbersApart) {
   EXPECT_NE(SubscriptionsByNumber::as_integer("00"), SubscriptionsByNumber::as_integer("0"));
   EXPECT_FALSE(SubscriptionsByNumber::as_integer("123456789012345678"));  // 18 digits
   EXPECT_FALSE(SubscriptionsByNumber::as_integer("+8613800138000"));
+}
+
+// IntMap against std::map on keys that collide in the low bits, cluster, and
+// include 0 and the all-ones key (which the table uses to mark free slots).
+TEST(IntMap, AgreesWithStdMapThroughGrowth) {
+  IntMap<std::uint64_t> map;
+  std::map<std::uint64_t, std::uint64_t> expected;
+  std::mt19937_64 random(2022);
+  std::vector<std::uint64_t> keys = {0, ~std::uint64_t{0}, ~std::uint64_t{0} - 1, 1};
+  for (std::uint64_t i = 0; i < 20000; ++i) keys.push_back(i << 32);  // equal low bits
+  for (std::uint64_t i = 0; i < 20000; ++i) keys.push_back(i * 11 + 7);
+  for (int i = 0; i < 20000; ++i) keys.push_back(random());
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    const auto [value, inserted] = map.try_emplace(keys[i]);
+    const bool expected_new = expected.find(keys[i]) == expected.end();
+    EXPECT_EQ(inserted, expected_new) << keys[i];
+    if (inserted) {
+      EXPECT_EQ(*value, 0u);  // default-constructed
+    }
+    *value += i;
+    expected[keys[i]] += i;
+  }
+  EXPECT_EQ(map.size(), expected.size());
+  for (const auto& [key, value] : expected) {
+    const std::uint64_t* found = map.find(key);
+    ASSERT_NE(found, nullptr) << key;
+    EXPECT_EQ(*found, value) << key;
+  }
+  for (int i = 0; i < 20000; ++i) {
+    const std::uint64_t key = random();
+    EXPECT_EQ(map.contains(key), expected.count(key) == 1) << key;
+  }
+  const IntMap<int> empty;
+  EXPECT_EQ(empty.find(0), nullptr);
+  EXPECT_EQ(empty.find(~std::uint64_t{0}), nullptr);
+}
+
+TEST(IntSet, InsertsOnceAndFinds) {
+  IntSet set;
+  EXPECT_TRUE(set.insert(~std::uint64_t{0}));
+  EXPECT_FALSE(set.insert(~std::uint64_t{0}));
+  for (std::uint64_t i = 0; i < 1000; ++i) EXPECT_TRUE(set.insert(i * 1024));
+  EXPECT_FALSE(set.insert(1024));
+  EXPECT_EQ(set.size(), 1001u);
+  EXPECT_TRUE(set.contains(999 * 1024));
+  EXPECT_FALSE(set.contains(1000 * 1024));
+  EXPECT_FALSE(set.contains(1));
 }
 
 }  // namespace

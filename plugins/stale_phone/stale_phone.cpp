@@ -151,9 +151,8 @@ class StalePhone {
 
   static void check_subscriptions(RunContext& context, const Link& link,
                                   const NumberSubscriptions& subs, const IdCodes& owners) {
-    if (!subs.has_counted) return;
     if (!subs.in_force) {
-      emit_deactivated(context, link, *subs.last_counted);
+      emit_deactivated(context, link, subs.last_counted);
       return;
     }
     const SubscriptionInForce& sub = *subs.in_force;

@@ -1,0 +1,114 @@
+// A hash map keyed by 64-bit integers, stored flat (open addressing, linear
+// probing) for the rules' big indexes: ID codes and phone numbers of millions
+// of rows. std::unordered_map keeps each entry in its own heap block, so a
+// look-up costs a bucket read and a pointer chase, and building one costs a
+// malloc per entry; at city scale those cache misses and allocations were a
+// tenth of the rules' time. Here a look-up reads the key array (eight keys
+// per cache line) and then one value.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <utility>
+#include <vector>
+
+namespace regaudit::rules {
+
+// Values are default-constructed when first asked for and never erased.
+// Pointers into the map stay valid until the next insertion.
+template <class V>
+class IntMap {
+ public:
+  // The value of `key`, default-constructed when absent, and whether it was.
+  std::pair<V*, bool> try_emplace(std::uint64_t key) {
+    if (key == kFree) {
+      const bool inserted = free_key_value_ == nullptr;
+      if (inserted) {
+        free_key_value_ = std::make_unique<V>();
+        ++size_;
+      }
+      return {free_key_value_.get(), inserted};
+    }
+    if ((size_ + 1) * 5 > keys_.size() * 4) grow();  // at most 80 % full
+    std::size_t i = slot(key);
+    while (keys_[i] != kFree) {
+      if (keys_[i] == key) return {&values_[i], false};
+      i = (i + 1) & mask_;
+    }
+    keys_[i] = key;
+    ++size_;
+    return {&values_[i], true};
+  }
+  V& operator[](std::uint64_t key) { return *try_emplace(key).first; }
+
+  // The value of `key`, or nullptr.
+  const V* find(std::uint64_t key) const {
+    if (key == kFree) return free_key_value_.get();
+    if (keys_.empty()) return nullptr;
+    for (std::size_t i = slot(key);; i = (i + 1) & mask_) {
+      if (keys_[i] == key) return &values_[i];
+      if (keys_[i] == kFree) return nullptr;
+    }
+  }
+  V* find(std::uint64_t key) { return const_cast<V*>(static_cast<const IntMap&>(*this).find(key)); }
+  bool contains(std::uint64_t key) const { return find(key) != nullptr; }
+
+  std::size_t size() const { return size_; }
+  // Room for `n` keys without growing.
+  void reserve(std::size_t n) {
+    while (n * 5 > keys_.size() * 4) grow();
+  }
+
+ private:
+  static constexpr std::uint64_t kFree = ~std::uint64_t{0};  // marks a free slot
+
+  // Keys of real data are far from random in their low bits (ID codes are
+  // multiples of 11 plus a check value, numbers multiples of 32 plus a
+  // length): mix all 64 bits before masking.
+  std::size_t slot(std::uint64_t key) const {
+    key ^= key >> 33;
+    key *= 0xff51afd7ed558ccdULL;
+    key ^= key >> 33;
+    key *= 0xc4ceb9fe1a85ec53ULL;
+    key ^= key >> 33;
+    return static_cast<std::size_t>(key) & mask_;
+  }
+
+  void grow() {
+    const std::size_t capacity = keys_.empty() ? 16 : keys_.size() * 2;
+    std::vector<std::uint64_t> old_keys(capacity, kFree);
+    std::vector<V> old_values(capacity);
+    old_keys.swap(keys_);
+    old_values.swap(values_);
+    mask_ = capacity - 1;
+    for (std::size_t j = 0; j < old_keys.size(); ++j) {
+      if (old_keys[j] == kFree) continue;
+      std::size_t i = slot(old_keys[j]);
+      while (keys_[i] != kFree) i = (i + 1) & mask_;
+      keys_[i] = old_keys[j];
+      values_[i] = std::move(old_values[j]);
+    }
+  }
+
+  std::vector<std::uint64_t> keys_;  // kFree or a key; a power of two long
+  std::vector<V> values_;            // values_[i] belongs to keys_[i]
+  std::size_t mask_ = 0;
+  std::size_t size_ = 0;
+  std::unique_ptr<V> free_key_value_;  // the value of the key kFree itself
+};
+
+// A set of 64-bit integers, stored like IntMap.
+class IntSet {
+ public:
+  // Whether `key` was new.
+  bool insert(std::uint64_t key) { return map_.try_emplace(key).second; }
+  bool contains(std::uint64_t key) const { return map_.contains(key); }
+  std::size_t size() const { return map_.size(); }
+
+ private:
+  struct Nothing {};
+  IntMap<Nothing> map_;
+};
+
+}  // namespace regaudit::rules

@@ -399,17 +399,28 @@ AuditResult run_audit(const AuditOptions& options, const Profile& profile,
   MetricInputs metric_inputs;
   std::exception_ptr input_error;
   std::exception_ptr metric_error;
+  // The registry's digest and row counts need nothing from the rules and
+  // hold little memory: run by a pool thread in its turn, or earlier by a
+  // rule's thread that would otherwise wait while another rule builds a
+  // shared value.
+  std::atomic<bool> input_facts_taken{false};
+  const auto input_facts = [&] {
+    if (input_facts_taken.exchange(true)) return false;
+    try {
+      read_input_facts(options.db_path, result);
+    } catch (...) {
+      input_error = std::current_exception();
+    }
+    return true;
+  };
+  if (options.jobs > 1) shared->set_helper(input_facts);
   run_jobs(work.size() + 2, options.jobs, [&](std::size_t i) {
     if (i < work.size()) {
       run_one(options, pii, *shared, work[i]);
       rule_ended(work[i]);
       progress.note(fmt::format("{}/{} rules", ++done, work.size()));
     } else if (i == work.size()) {
-      try {
-        read_input_facts(options.db_path, result);
-      } catch (...) {
-        input_error = std::current_exception();
-      }
+      input_facts();
     } else {
       try {
         metric_inputs = read_metric_inputs(options.db_path, options.period);

@@ -365,7 +365,11 @@ SharedValues::Obtained SharedValues::obtain(RunContext& caller, std::string_view
     throw std::logic_error(
         fmt::format("shared value '{}' was asked for under two different types", key));
   }
-  const std::lock_guard lock(entry->mutex);
+  // The entry's mutex is held while its value is built: a thread that would
+  // wait does other work first, when there is some.
+  std::unique_lock lock(entry->mutex, std::try_to_lock);
+  while (!lock.owns_lock() && help_ && help_()) (void)lock.try_lock();
+  if (!lock.owns_lock()) lock.lock();
   if (!entry->value) {
     std::map<UnreadableKey, std::uint64_t> unreadable;
     std::vector<const Entry*> uses;

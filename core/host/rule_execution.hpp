@@ -79,8 +79,13 @@ class SharedValues {
   // Drops the run's reference to the value under `key` (rules using it keep
   // theirs).
   void release(std::string_view key);
+  // What a rule's thread does while another thread builds the value it asked
+  // for: run one job that needs no shared value and return true, or return
+  // false when there is none left (the thread then just waits).
+  void set_helper(std::function<bool()> help) { help_ = std::move(help); }
 
  private:
+  std::function<bool()> help_;
   std::mutex mutex_;
   std::map<std::string, std::unique_ptr<Entry>, std::less<>> entries_;
 };

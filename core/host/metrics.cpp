@@ -257,15 +257,16 @@ MetricInputs read_metric_inputs(const std::filesystem::path& db, const AuditPeri
   StreetIndex streets;
   Statement links = registry.prepare("SELECT link_id, id_number FROM person_phones");
   while (links.step()) {
-    const nf::IdNumber id = nf::id_number(links.text(1), last_day);
-    if (!id.is_null()) in.links.push_back({links.int64(0), ids.encode(id.text)});
+    const std::uint64_t id = ids.encode_id_number(links.text(1));
+    if (id != nf::IdCodes::kNone) in.links.push_back({links.int64(0), id});
   }
   Statement persons = registry.prepare("SELECT person_id, id_number, hukou_street FROM persons");
   while (persons.step()) {
-    const nf::IdNumber id = nf::id_number(persons.text(1), last_day);
-    if (!id.valid) continue;
+    // A valid number always has an integer code.
+    const nf::IdCode id = nf::id_code(persons.text(1));
+    if (!id.code || !nf::id_code_valid(*id.code, last_day)) continue;
     in.persons.push_back(
-        {persons.int64(0), ids.encode(id.text), streets.index(nf::street_code(persons.text(2)))});
+        {persons.int64(0), *id.code, streets.index(nf::street_code(persons.text(2)))});
   }
   const auto events = [&](const char* sql, std::vector<MetricInputs::Event>& out) {
     Statement rows = registry.prepare(sql);

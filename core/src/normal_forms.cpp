@@ -6,6 +6,7 @@
 #include <unicode/unistr.h>
 #include <unicode/utf8.h>
 
+#include <algorithm>
 #include <memory>
 #include <stdexcept>
 
@@ -316,6 +317,13 @@ std::uint64_t IdCodes::encode(std::string_view id) {
   return it->second;
 }
 
+std::uint64_t IdCodes::encode_id_number(std::string_view raw) {
+  const IdCode c = id_code(raw);
+  if (c.code) return *c.code;
+  if (c.null) return kNone;
+  return encode(id_number(raw, 0).text);  // the text does not depend on the period
+}
+
 bool IdCodes::is(std::uint64_t code, std::string_view id) const {
   if (id.empty()) return code == kNone;
   if (const auto k = nf::id_as_integer(id)) return code == *k;
@@ -356,6 +364,41 @@ IdNumber id_number(std::string_view raw, int latest_birth_yyyymmdd) {
   id.valid = all_digits(body) && valid_birth_date(body.substr(6, 8), latest_birth_yyyymmdd) &&
              id.text[17] == id_check_character(body);
   return id;
+}
+
+IdCode id_code(std::string_view raw) {
+  if (!is_ascii(raw)) {
+    const IdNumber id = id_number(raw, 0);  // validity is not asked for
+    return {id_as_integer(id.text), id.is_null()};
+  }
+  // compact_upper into a buffer of 18 characters, room for a widened
+  // 15-digit number.
+  char buffer[18];
+  std::size_t n = 0;
+  for (const char c : raw) {
+    if (is_ascii_white_space(c) || c == '-') continue;
+    if (n == sizeof buffer) return {std::nullopt, false};  // longer: no code
+    buffer[n++] = c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c;
+  }
+  if (n == 15 && all_digits(std::string_view(buffer, n))) {
+    std::copy_backward(buffer + 6, buffer + 15, buffer + 17);
+    buffer[6] = '1';
+    buffer[7] = '9';
+    buffer[17] = id_check_character(std::string_view(buffer, 17));
+    n = 18;
+  }
+  return {id_as_integer(std::string_view(buffer, n)), n == 0};
+}
+
+bool id_code_valid(std::uint64_t code, int latest_birth_yyyymmdd) {
+  if (code / 11 >= 100'000'000'000'000'000ULL) return false;  // not a code of 17 digits
+  char text[18];
+  text[17] = code % 11 == 10 ? 'X' : static_cast<char>('0' + code % 11);
+  std::uint64_t digits = code / 11;
+  for (int i = 16; i >= 0; --i, digits /= 10) text[i] = static_cast<char>('0' + digits % 10);
+  const std::string_view body(text, 17);
+  return valid_birth_date(body.substr(6, 8), latest_birth_yyyymmdd) &&
+         text[17] == id_check_character(body);
 }
 
 std::string phone(std::string_view raw) {

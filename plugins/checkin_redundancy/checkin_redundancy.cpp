@@ -428,8 +428,12 @@ class CheckinRedundancy {
     while (rows.step()) {
       const TimeValue vaccinated = read_time(rows, 2, context, "vaccinations", "vaccinated_at");
       if (!vaccinated.is_readable()) continue;
+      // Millions of doses, of which few concern a check-in: the ID's code is
+      // enough to tell (its text is built only for those).
+      const nf::IdCode code = nf::id_code(rows.text(1));
+      if (code.null || (code.code && !needed.contains_code(*code.code))) continue;
       const nf::IdNumber id = nf::id_number(rows.text(1), last_day);
-      if (id.is_null() || !needed.contains(id.text)) continue;
+      if (!code.code && !needed.contains(id.text)) continue;
       facts.vaccinations[id.text].emplace_back(vaccinated.instant(), rows.int64(0));
     }
   }

@@ -38,7 +38,6 @@ const NumberSubscriptions* SubscriptionsByNumber::find(std::string_view number) 
 
 SubscriptionsByNumber subscriptions_by_number(RunContext& context) {
   const Instant as_of = context.period().as_of();
-  const int last_day = context.period().last_day_yyyymmdd();
   SubscriptionsByNumber out;
   Statement rows = context.registry().prepare(
       "SELECT subscription_id, phone, owner_id_number, activated_at, deactivated_at "
@@ -66,8 +65,8 @@ SubscriptionsByNumber subscriptions_by_number(RunContext& context) {
                              std::pair(activated.instant(), id)) {
       continue;
     }
-    subs.in_force = SubscriptionInForce{
-        id, out.owners().encode(nf::id_number(rows.text(2), last_day).text), activated.instant()};
+    subs.in_force =
+        SubscriptionInForce{id, out.owners().encode_id_number(rows.text(2)), activated.instant()};
   }
   return out;
 }

@@ -118,6 +118,9 @@ class ById {
     const auto [it, inserted] = by_text_.try_emplace(id);
     return {&it->second, inserted};
   }
+  // The same for an ID number whose normal form has the integer code `code`
+  // (nf::id_code).
+  std::pair<V*, bool> try_emplace_code(std::uint64_t code) { return by_integer_.try_emplace(code); }
   // The value of `id`, or nullptr.
   const V* find(std::string_view id) const {
     if (const auto k = nf::id_as_integer(id)) return by_integer_.find(*k);
@@ -146,6 +149,9 @@ class IdSet {
     if (const auto k = nf::id_as_integer(id)) return integers_.contains(*k);
     return texts_.find(id) != texts_.end();
   }
+  // Whether the ID number whose normal form has the integer code `code`
+  // (nf::id_code) is in the set.
+  bool contains_code(std::uint64_t code) const { return integers_.contains(code); }
 
  private:
   IntSet integers_;

@@ -113,10 +113,12 @@ class HukouMismatch {
       const TimeValue to = read_time(rows, 5, context, "residences", "valid_to");
       if (!from.is_readable() || to.is_unreadable()) continue;
       if (!(from.instant() < as_of && (to.is_null() || to.instant() >= as_of))) continue;
-      const nf::IdNumber id = nf::id_number(rows.text(1), last_day);
-      if (id.is_null()) continue;
+      const nf::IdCode id = nf::id_code(rows.text(1));
+      if (id.null) continue;
       const std::int64_t residence_id = rows.int64(0);
-      const auto [slot, inserted] = best.try_emplace(id.text);
+      const auto [slot, inserted] =
+          id.code ? best.try_emplace_code(*id.code)
+                  : best.try_emplace(nf::id_number(rows.text(1), last_day).text);
       BestResidence& b = *slot;
       if (!inserted &&
           std::pair(b.valid_from, b.residence_id) > std::pair(from.instant(), residence_id)) {

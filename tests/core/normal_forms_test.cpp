@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
+
 namespace regaudit::nf {
 namespace {
 
@@ -228,6 +230,52 @@ TEST(AuditPeriodTest, MonthBoundsAndAsOf) {
   EXPECT_FALSE(AuditPeriod::parse("2022-13"));
   EXPECT_FALSE(AuditPeriod::parse("2022-4"));
   EXPECT_FALSE(AuditPeriod::parse("22-04"));
+}
+
+// id_code must agree with id_number exactly: hand-picked forms, then random
+// strings over the characters that matter (digits, x and X, spaces, hyphens,
+// full-width digits, other letters) of every length around 15 and 18.
+TEST(IdCode, AgreesWithIdNumberOnEveryInput) {
+  const auto agrees = [](const std::string& raw) {
+    const nf::IdNumber id = nf::id_number(raw, 20220430);
+    const nf::IdCode code = nf::id_code(raw);
+    EXPECT_EQ(code.code, nf::id_as_integer(id.text)) << raw;
+    EXPECT_EQ(code.null, id.is_null()) << raw;
+    if (code.code) {
+      EXPECT_EQ(nf::id_code_valid(*code.code, 20220430), id.valid) << raw;
+    }
+    nf::IdCodes codes;
+    EXPECT_EQ(codes.encode_id_number(raw), codes.encode(id.text)) << raw;
+  };
+  for (const std::string raw :
+       {"", " ", "-", "11010519491231002X", "11010519491231002x", " 110105-19491231-002x ",
+        "110105491231002", "110105 491231 002", "110105221231002", "1101054912310021",
+        "110105194912310021", "1101051949123100211", "11010519491231002XX", "A10105194912310021",
+        "１１０１０５１９４９１２３１００２Ｘ", "110105194913310028", "000000000000000000"}) {
+    agrees(raw);
+  }
+  const std::vector<std::string> pieces = {"0", "1", "2", "3", "4", "5",  "6", "7",  "8",
+                                           "9", "x", "X", " ", "-", "\t", "A", "１", "　"};
+  std::mt19937 random(15);
+  for (int i = 0; i < 20000; ++i) {
+    const int length = 12 + static_cast<int>(random() % 10);
+    std::string raw = "110105";  // most valid numbers start with a region
+    for (int k = 0; k < length; ++k) {
+      // Mostly digits, so that valid numbers and legacy ones occur.
+      raw += random() % 4 != 0 ? pieces[random() % 10] : pieces[random() % pieces.size()];
+    }
+    agrees(raw);
+  }
+  // Valid numbers, whose check character is right.
+  for (int i = 0; i < 2000; ++i) {
+    std::string body = "1101051990";
+    for (int k = 0; k < 7; ++k) body += static_cast<char>('0' + random() % 10);
+    body[10] = '0';
+    body[11] = static_cast<char>('1' + random() % 9);  // month 01..09
+    body[12] = '1';                                    // day 10..19
+    agrees(body + nf::id_check_character(body));
+    agrees(body.substr(0, 6) + body.substr(8, 9));  // the legacy form
+  }
 }
 
 TEST(IdCodes, EqualCodesExactlyForEqualTextsAndTheTextComesBack) {

@@ -62,6 +62,21 @@ REGAUDIT_EXPORT IdNumber id_number(std::string_view raw, int latest_birth_yyyymm
 // text. Lets indexes of ID numbers use integer keys.
 REGAUDIT_EXPORT std::optional<std::uint64_t> id_as_integer(std::string_view normal_form);
 
+// What an index keyed by ID code needs of a raw ID number, without building
+// its normal-form text in the common case (ASCII input): `code` is
+// id_as_integer(id_number(raw, …).text) and `null` is id_number's is_null().
+// When `code` is nullopt and `null` is false, the normal form is some other
+// text: call id_number for it. (The period does not matter: it decides only
+// validity, which id_code_valid tells from the code.)
+struct IdCode {
+  std::optional<std::uint64_t> code;
+  bool null = true;
+};
+REGAUDIT_EXPORT IdCode id_code(std::string_view raw);
+// Whether the ID number with integer code `code` is valid: the same as
+// id_number(raw, latest_birth_yyyymmdd).valid for every raw text of that code.
+REGAUDIT_EXPORT bool id_code_valid(std::uint64_t code, int latest_birth_yyyymmdd);
+
 // Normal-form ID numbers as 64-bit codes, for indexes of millions of rows:
 // id_as_integer's code where it applies (every valid number; below 2^63),
 // else a flag bit and the index of the text in this IdCodes. Two texts
@@ -71,6 +86,9 @@ class REGAUDIT_EXPORT IdCodes {
  public:
   static constexpr std::uint64_t kNone = ~std::uint64_t{0};
   std::uint64_t encode(std::string_view id);
+  // The code of id_number(raw, …).text, without building that text when it
+  // has an integer code.
+  std::uint64_t encode_id_number(std::string_view raw);
   // Whether `code` is the code of `id` (without encoding it).
   bool is(std::uint64_t code, std::string_view id) const;
   // The text back; empty for kNone.

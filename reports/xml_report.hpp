@@ -11,6 +11,8 @@ namespace regaudit::reports {
 
 struct XmlOptions {
   std::string lang = "zh-CN";  // which message each finding carries: zh-CN or en
+  // Threads that format the findings (the bytes do not depend on it).
+  unsigned jobs = 1;
 };
 
 // The whole document as UTF-8 text. Every string is made safe for XML 1.0

@@ -104,7 +104,7 @@ Status write_reports(const AuditResult& result, const RunCommand& cmd,
     } else {
       write_html();
     }
-    written = reports::write_xml_report(result, {cmd.lang}, staging / "report.xml");
+    written = reports::write_xml_report(result, {cmd.lang, cmd.jobs}, staging / "report.xml");
   }
   if (!html_written) written = html_written;
   if (!written) {

@@ -1,6 +1,7 @@
 // The reports as a reader gets them: XML against the XSD, the HTML report in
 // a real browser, baselines, verification, masking, hostile data.
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -10,6 +11,7 @@
 #include "html_report.hpp"
 #include "support/audit_harness.hpp"
 #include "support/temp_registry.hpp"
+#include "xml_report.hpp"
 
 namespace regaudit::test {
 namespace {
@@ -128,6 +130,43 @@ TEST(HtmlReport, SmallStreetCellsShowLessThanFive) {
   const std::string revealed = read_file(run_report(db, "rev", "--reveal-pii") / "report.html");
   const auto streets = revealed.substr(revealed.find("<table", revealed.find("id=\"streets\"")));
   EXPECT_EQ(streets.substr(0, streets.find("</section>")).find("&lt;5"), std::string::npos);
+}
+
+// The XML writer formats blocks of findings on several threads: the bytes,
+// and the count of replaced characters, must be those of one thread. Over
+// three blocks of findings, some of whose texts need escaping or replacing,
+// with a baseline, in both languages.
+TEST(XmlReport, FindingsFormattedOnSeveralThreadsGiveTheSameBytes) {
+  host::AuditResult r;
+  r.has_baseline = true;
+  for (int i = 0; i < 20000; ++i) {
+    host::ReportedFinding rf;
+    Finding& f = rf.finding;
+    f.rule_id = i < 15000 ? "hukou-mismatch" : "stale-phone";
+    f.code = i % 2 == 0 ? "invalid_id_number" : "residence_elsewhere";
+    f.subject_table = "persons";
+    f.subject_key = i;
+    f.street = i % 7 == 0 ? "" : "440104001";
+    f.cost_minutes = i % 5 == 0 ? 0 : i / 3.0;
+    f.message_zh = i % 1000 == 17 ? "无效 \x01 & <号码> \xff" : "户籍记录的身份证号码无效";
+    f.message_en = i % 999 == 3 ? "bad \"quoted\" \x02" : "not valid";
+    if (i % 3 == 0) f.evidence.push_back({"residences", i * 2});
+    rf.fingerprint = fmt::format("{:032x}", i);
+    rf.baseline = i % 4 == 0 ? "unchanged" : "new";
+    r.findings.push_back(std::move(rf));
+  }
+  r.resolved.push_back({"hukou-mismatch", "invalid_id_number", std::string(32, 'a')});
+  for (const char* lang : {"zh-CN", "en"}) {
+    const std::string one = reports::render_xml_report(r, {lang, 1});
+    EXPECT_NE(one.find("<replaced-characters count="), std::string::npos) << lang;
+    for (const unsigned jobs : {2u, 4u}) {
+      EXPECT_TRUE(one == reports::render_xml_report(r, {lang, jobs})) << lang << " " << jobs;
+    }
+  }
+  r.findings.resize(3);  // fewer than a block
+  EXPECT_EQ(reports::render_xml_report(r, {"en", 1}), reports::render_xml_report(r, {"en", 2}));
+  r.findings.clear();
+  EXPECT_EQ(reports::render_xml_report(r, {"en", 1}), reports::render_xml_report(r, {"en", 2}));
 }
 
 TEST(Reports, SameInputsGiveByteIdenticalXmlAndHtml) {

@@ -76,6 +76,9 @@ class HukouMismatch {
     const auto persons = PersonsTable::shared(context);
     const auto links = PhoneLinks::shared(context);
     const auto residences = best_residences(context);
+    // The links' findings first: the report lists person_phones before
+    // persons, and findings emitted in its order need no sorting.
+    check_phone_holders(context, *shared_first_hukou_street_by_id(context), *links);
     for (const PersonsTable::Row& row : persons->rows()) {
       const std::int64_t person_id = row.person_id;
       const std::string_view id_text = persons->id(row);
@@ -98,7 +101,6 @@ class HukouMismatch {
         emit_residence_elsewhere(context, person_id, id(), street, *best, identity(name()));
       }
     }
-    check_phone_holders(context, *shared_first_hukou_street_by_id(context), *links);
   }
 
  private:

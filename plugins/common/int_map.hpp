@@ -3,8 +3,8 @@
 // of rows. std::unordered_map keeps each entry in its own heap block, so a
 // look-up costs a bucket read and a pointer chase, and building one costs a
 // malloc per entry; at city scale those cache misses and allocations were a
-// tenth of the rules' time. Here a look-up reads the key array (eight keys
-// per cache line) and then one value.
+// tenth of the rules' time. Here a look-up reads one slot, the key beside its
+// value.
 #pragma once
 
 #include <sys/mman.h>
@@ -63,7 +63,9 @@ struct BigTableAllocator {
 };
 
 // Values are default-constructed when first asked for and never erased.
-// Pointers into the map stay valid until the next insertion.
+// Pointers into the map stay valid until the next insertion. Each key sits
+// beside its value, so that a look-up at 10 M entries costs one cache miss,
+// not one in a key array and another in a value array.
 template <class V>
 class IntMap {
  public:
@@ -77,25 +79,25 @@ class IntMap {
       }
       return {free_key_value_.get(), inserted};
     }
-    if ((size_ + 1) * 5 > keys_.size() * 4) grow();  // at most 80 % full
+    if ((size_ + 1) * 5 > slots_.size() * 4) grow();  // at most 80 % full
     std::size_t i = slot(key);
-    while (keys_[i] != kFree) {
-      if (keys_[i] == key) return {&values_[i], false};
+    while (slots_[i].key != kFree) {
+      if (slots_[i].key == key) return {&slots_[i].value, false};
       i = (i + 1) & mask_;
     }
-    keys_[i] = key;
+    slots_[i].key = key;
     ++size_;
-    return {&values_[i], true};
+    return {&slots_[i].value, true};
   }
   V& operator[](std::uint64_t key) { return *try_emplace(key).first; }
 
   // The value of `key`, or nullptr.
   const V* find(std::uint64_t key) const {
     if (key == kFree) return free_key_value_.get();
-    if (keys_.empty()) return nullptr;
+    if (slots_.empty()) return nullptr;
     for (std::size_t i = slot(key);; i = (i + 1) & mask_) {
-      if (keys_[i] == key) return &values_[i];
-      if (keys_[i] == kFree) return nullptr;
+      if (slots_[i].key == key) return &slots_[i].value;
+      if (slots_[i].key == kFree) return nullptr;
     }
   }
   V* find(std::uint64_t key) { return const_cast<V*>(static_cast<const IntMap&>(*this).find(key)); }
@@ -104,11 +106,15 @@ class IntMap {
   std::size_t size() const { return size_; }
   // Room for `n` keys without growing.
   void reserve(std::size_t n) {
-    while (n * 5 > keys_.size() * 4) grow();
+    while (n * 5 > slots_.size() * 4) grow();
   }
 
  private:
   static constexpr std::uint64_t kFree = ~std::uint64_t{0};  // marks a free slot
+  struct Slot {
+    std::uint64_t key = kFree;
+    [[no_unique_address]] V value{};  // takes no room in a set
+  };
 
   // Keys of real data are far from random in their low bits (ID codes are
   // multiples of 11 plus a check value, numbers multiples of 32 plus a
@@ -123,24 +129,20 @@ class IntMap {
   }
 
   void grow() {
-    const std::size_t capacity = keys_.empty() ? 16 : keys_.size() * 2;
-    std::vector<std::uint64_t, BigTableAllocator<std::uint64_t>> old_keys(capacity, kFree);
-    std::vector<V, BigTableAllocator<V>> old_values(capacity);
-    old_keys.swap(keys_);
-    old_values.swap(values_);
+    const std::size_t capacity = slots_.empty() ? 16 : slots_.size() * 2;
+    std::vector<Slot, BigTableAllocator<Slot>> old(capacity);
+    old.swap(slots_);
     mask_ = capacity - 1;
-    for (std::size_t j = 0; j < old_keys.size(); ++j) {
-      if (old_keys[j] == kFree) continue;
-      std::size_t i = slot(old_keys[j]);
-      while (keys_[i] != kFree) i = (i + 1) & mask_;
-      keys_[i] = old_keys[j];
-      values_[i] = std::move(old_values[j]);
+    for (Slot& from : old) {
+      if (from.key == kFree) continue;
+      std::size_t i = slot(from.key);
+      while (slots_[i].key != kFree) i = (i + 1) & mask_;
+      slots_[i].key = from.key;
+      slots_[i].value = std::move(from.value);
     }
   }
 
-  // kFree or a key; a power of two long.
-  std::vector<std::uint64_t, BigTableAllocator<std::uint64_t>> keys_;
-  std::vector<V, BigTableAllocator<V>> values_;  // values_[i] belongs to keys_[i]
+  std::vector<Slot, BigTableAllocator<Slot>> slots_;  // a power of two long
   std::size_t mask_ = 0;
   std::size_t size_ = 0;
   std::unique_ptr<V> free_key_value_;  // the value of the key kFree itself

@@ -40,24 +40,35 @@ Status write_file_atomically(const std::filesystem::path& target,
   constexpr off_t kWritebackStep = off_t{32} << 20;
   off_t file_size = 0;
   off_t handed_over = 0;
-  produce([&](std::string_view content) {
-    std::size_t written = 0;
-    while (write_error == 0 && written < content.size()) {
-      const ssize_t n = write(fd, content.data() + written, content.size() - written);
-      if (n < 0) {
-        if (errno != EINTR) write_error = errno;
-        continue;
+  const auto produce_all = [&] {
+    produce([&](std::string_view content) {
+      std::size_t written = 0;
+      while (write_error == 0 && written < content.size()) {
+        const ssize_t n = write(fd, content.data() + written, content.size() - written);
+        if (n < 0) {
+          if (errno != EINTR) write_error = errno;
+          continue;
+        }
+        written += static_cast<std::size_t>(n);
+        file_size += n;
       }
-      written += static_cast<std::size_t>(n);
-      file_size += n;
-    }
 #ifdef SYNC_FILE_RANGE_WRITE
-    if (file_size - handed_over >= kWritebackStep) {
-      (void)sync_file_range(fd, handed_over, file_size - handed_over, SYNC_FILE_RANGE_WRITE);
-      handed_over = file_size;
-    }
+      if (file_size - handed_over >= kWritebackStep) {
+        (void)sync_file_range(fd, handed_over, file_size - handed_over, SYNC_FILE_RANGE_WRITE);
+        handed_over = file_size;
+      }
 #endif
-  });
+    });
+  };
+  // Whatever the producer throws (it may run threads, which the system can
+  // refuse), the temporary file is closed and removed before it goes on.
+  try {
+    produce_all();
+  } catch (...) {
+    close(fd);
+    unlink(temp.c_str());
+    throw;
+  }
   if (write_error != 0) {
     errno = write_error;
     return fail("writing");

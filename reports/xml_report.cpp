@@ -349,9 +349,10 @@ void write_findings(XmlWriter& w, const host::AuditResult& r, const XmlOptions& 
   if (options.jobs <= 1 || n <= kFindingsPerBlock) {
     for (const host::ReportedFinding& rf : r.findings) write_finding(w, rf, options);
   } else {
-    // Blocks formatted ahead on up to `jobs` threads while this one writes
+    // Blocks formatted ahead on `jobs` threads at most while this one writes
     // the earliest: at 10 M persons the 4 GB of text took 12 s on one
-    // thread. At most 2 x jobs blocks (a few MB each) are held at a time.
+    // thread. At most `jobs` blocks (a few MB each) are held at a time. When
+    // the system refuses a thread, the block is formatted here instead.
     w.end_start_tag();
     std::deque<std::future<std::pair<std::string, std::uint64_t>>> ahead;
     std::vector<std::string> spare;  // written blocks' buffers
@@ -363,12 +364,12 @@ void write_findings(XmlWriter& w, const host::AuditResult& r, const XmlOptions& 
         buffer = std::move(spare.back());
         spare.pop_back();
       }
-      ahead.push_back(std::async(std::launch::async, format_findings, std::cref(r),
-                                 std::cref(options), next, to, std::move(buffer)));
+      ahead.push_back(std::async(std::launch::async | std::launch::deferred, format_findings,
+                                 std::cref(r), std::cref(options), next, to, std::move(buffer)));
       next = to;
     };
     while (next < n || !ahead.empty()) {
-      while (next < n && ahead.size() < 2 * std::size_t{options.jobs}) start_next();
+      while (next < n && ahead.size() < std::size_t{options.jobs}) start_next();
       auto [text, replaced] = ahead.front().get();
       ahead.pop_front();
       w.append_written(text, replaced);

@@ -11,7 +11,8 @@ namespace regaudit::reports {
 
 struct XmlOptions {
   std::string lang = "zh-CN";  // which message each finding carries: zh-CN or en
-  // Threads that format the findings (the bytes do not depend on it).
+  // Threads that format the findings at most, besides the one writing them
+  // (the bytes do not depend on it).
   unsigned jobs = 1;
 };
 

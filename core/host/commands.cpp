@@ -104,7 +104,11 @@ Status write_reports(const AuditResult& result, const RunCommand& cmd,
     } else {
       write_html();
     }
-    written = reports::write_xml_report(result, {cmd.lang, cmd.jobs}, staging / "report.xml");
+    try {
+      written = reports::write_xml_report(result, {cmd.lang, cmd.jobs}, staging / "report.xml");
+    } catch (const std::exception& e) {
+      written = Status::error(fmt::format("cannot write the XML report: {}", e.what()));
+    }
   }
   if (!html_written) written = html_written;
   if (!written) {

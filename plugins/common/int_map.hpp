@@ -19,8 +19,9 @@
 namespace regaudit::rules {
 
 // Big tables in 2 MiB pages where the kernel offers them (Linux transparent
-// huge pages, when asked for with madvise): a look-up at a random place of a
-// table of hundreds of megabytes otherwise missed the TLB as well as the
+// huge pages, when asked for with madvise; the mapping is aligned to 2 MiB,
+// which Debian 12's kernel does not do by itself): a look-up at a random place
+// of a table of hundreds of megabytes otherwise missed the TLB as well as the
 // cache. Small tables come from the heap as usual.
 template <class T>
 struct BigTableAllocator {
@@ -35,11 +36,21 @@ struct BigTableAllocator {
   T* allocate(std::size_t n) {
     const std::size_t bytes = n * sizeof(T);
     if (bytes < kMapped) return std::allocator<T>().allocate(n);
-    void* p =
-        mmap(nullptr, rounded(bytes), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (p == MAP_FAILED) throw std::bad_alloc();
+    const std::size_t length = rounded(bytes);
+    // One huge page more than needed, then the unaligned head and the tail
+    // given back.
+    void* mapped = mmap(nullptr, length + kHugePage, PROT_READ | PROT_WRITE,
+                        MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (mapped == MAP_FAILED) throw std::bad_alloc();
+    const auto at = reinterpret_cast<std::uintptr_t>(mapped);
+    const std::uintptr_t start = (at + kHugePage - 1) / kHugePage * kHugePage;
+    if (start > at) munmap(mapped, start - at);
+    if (const std::uintptr_t end = at + length + kHugePage; end > start + length) {
+      munmap(reinterpret_cast<void*>(start + length), end - (start + length));
+    }
+    void* p = reinterpret_cast<void*>(start);
 #ifdef MADV_HUGEPAGE
-    (void)madvise(p, rounded(bytes), MADV_HUGEPAGE);  // a hint; 4 KiB pages otherwise
+    (void)madvise(p, length, MADV_HUGEPAGE);  // a hint; 4 KiB pages otherwise
 #endif
     return static_cast<T*>(p);
   }
@@ -63,7 +74,8 @@ struct BigTableAllocator {
 };
 
 // Values are default-constructed when first asked for and never erased.
-// Pointers into the map stay valid until the next insertion. Each key sits
+// Pointers into the map stay valid until a key is inserted (a look-up of a
+// key that is present, by find or try_emplace, moves nothing). Each key sits
 // beside its value, so that a look-up at 10 M entries costs one cache miss,
 // not one in a key array and another in a value array.
 template <class V>
@@ -79,12 +91,10 @@ class IntMap {
       }
       return {free_key_value_.get(), inserted};
     }
+    if (V* present = find(key)) return {present, false};
     if ((size_ + 1) * 5 > slots_.size() * 4) grow();  // at most 80 % full
     std::size_t i = slot(key);
-    while (slots_[i].key != kFree) {
-      if (slots_[i].key == key) return {&slots_[i].value, false};
-      i = (i + 1) & mask_;
-    }
+    while (slots_[i].key != kFree) i = (i + 1) & mask_;
     slots_[i].key = key;
     ++size_;
     return {&slots_[i].value, true};

@@ -89,6 +89,22 @@ TEST(IntMap, AgreesWithStdMapThroughGrowth) {
   EXPECT_EQ(empty.find(~std::uint64_t{0}), nullptr);
 }
 
+// Asking again for a key that is present moves nothing, even when the table
+// is as full as it may get before growing.
+TEST(IntMap, LookingUpAPresentKeyKeepsPointersValid) {
+  IntMap<int> map;
+  for (std::uint64_t k = 0; k < 12; ++k) map[k] = static_cast<int>(k);  // 12 of 16 slots
+  const int* seven = map.find(7);
+  ASSERT_NE(seven, nullptr);
+  const auto [again, inserted] = map.try_emplace(7);
+  EXPECT_FALSE(inserted);
+  EXPECT_EQ(again, seven);
+  EXPECT_EQ(map.find(7), seven);
+  map[12] = 12;  // a new key may move everything
+  EXPECT_EQ(*map.find(7), 7);
+  EXPECT_EQ(map.size(), 13u);
+}
+
 TEST(IntSet, InsertsOnceAndFinds) {
   IntSet set;
   EXPECT_TRUE(set.insert(~std::uint64_t{0}));

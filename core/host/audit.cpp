@@ -407,20 +407,29 @@ AuditResult run_audit(const AuditOptions& options, const Profile& profile,
   // hold little memory: run by a pool thread in its turn, or earlier by a
   // rule's thread that would otherwise wait while another rule builds a
   // shared value.
+  // Time a rule's thread spends on them is not the rule's: it is taken off
+  // the rule's seconds.
   std::atomic<bool> input_facts_taken{false};
+  static thread_local double helping_seconds = 0;
   const auto input_facts = [&] {
     if (input_facts_taken.exchange(true)) return false;
+    const auto started = std::chrono::steady_clock::now();
     try {
       read_input_facts(options.db_path, result);
     } catch (...) {
       input_error = std::current_exception();
     }
+    helping_seconds +=
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     return true;
   };
   if (options.jobs > 1) shared->set_helper(input_facts);
   run_jobs(work.size() + 2, options.jobs, [&](std::size_t i) {
     if (i < work.size()) {
+      const double helped_before = helping_seconds;
       run_one(options, pii, *shared, work[i]);
+      work[i].outcome.seconds =
+          std::max(0.0, work[i].outcome.seconds - (helping_seconds - helped_before));
       rule_ended(work[i]);
       progress.note(fmt::format("{}/{} rules", ++done, work.size()));
     } else if (i == work.size()) {

@@ -100,7 +100,7 @@ class BuildContext final : public RunContext {
  protected:
   std::shared_ptr<const void> shared_value(std::string_view key, const std::type_info& type,
                                            const SharedBuilder& build) override {
-    SharedValues::Obtained obtained = values_.obtain(*this, key, type, build);
+    SharedValues::Obtained obtained = values_.obtain(*this, key, type, build, false);
     uses_.push_back(obtained.entry);
     return std::move(obtained.value);
   }
@@ -348,7 +348,8 @@ RuleExecution execute_in_process(const CatalogRule& rule, const RuleOptions& opt
 }
 
 SharedValues::Obtained SharedValues::obtain(RunContext& caller, std::string_view key,
-                                            const std::type_info& type, const Builder& build) {
+                                            const std::type_info& type, const Builder& build,
+                                            bool may_help) {
   Entry* entry = nullptr;
   {
     const std::lock_guard lock(mutex_);
@@ -368,7 +369,7 @@ SharedValues::Obtained SharedValues::obtain(RunContext& caller, std::string_view
   // The entry's mutex is held while its value is built: a thread that would
   // wait does other work first, when there is some.
   std::unique_lock lock(entry->mutex, std::try_to_lock);
-  while (!lock.owns_lock() && help_ && help_()) (void)lock.try_lock();
+  while (!lock.owns_lock() && may_help && help_ && help_()) (void)lock.try_lock();
   if (!lock.owns_lock()) lock.lock();
   if (!entry->value) {
     std::map<UnreadableKey, std::uint64_t> unreadable;

@@ -73,9 +73,12 @@ class SharedValues {
     const Entry* entry;
   };
   // The value under `key`, built when absent with `build` in a context that
-  // reads through `caller`'s connection.
+  // reads through `caller`'s connection. With `may_help`, a caller that would
+  // wait for another thread's build runs the helper's jobs first; a build
+  // asking for the values it is built from passes false, since whoever waits
+  // for the value being built would wait for those jobs too.
   Obtained obtain(RunContext& caller, std::string_view key, const std::type_info& type,
-                  const Builder& build);
+                  const Builder& build, bool may_help = true);
   // Drops the run's reference to the value under `key` (rules using it keep
   // theirs).
   void release(std::string_view key);

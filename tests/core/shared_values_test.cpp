@@ -72,6 +72,39 @@ TEST(SharedValues, AThreadWaitingForAValueRunsTheHelperAndThenGetsTheOneValue) {
   EXPECT_EQ(*static_cast<const int*>(second.get()), 42);
 }
 
+// A build that asks for a value another thread is building waits without
+// helping: whoever waits for the value being built would wait for the
+// helper's work as well.
+TEST(SharedValues, ABuildWaitingForTheValueItIsBuiltFromDoesNotRunTheHelper) {
+  using namespace std::chrono_literals;
+  SharedValues values;
+  std::atomic<int> helped{0};
+  values.set_helper([&] {
+    ++helped;
+    return false;
+  });
+  std::promise<void> building;
+  std::promise<void> never;
+  const SharedValues::Builder inner = [&](RunContext&) -> std::shared_ptr<const void> {
+    building.set_value();
+    never.get_future().wait_for(200ms);  // long enough for the outer build to ask
+    return std::make_shared<const int>(1);
+  };
+  const SharedValues::Builder outer = [&](RunContext& context) -> std::shared_ptr<const void> {
+    const auto inner_value = context.shared<int>(
+        "inner", +[](RunContext&) { return 0; });
+    return std::make_shared<const int>(*inner_value + 1);
+  };
+  QuietContext first_context;
+  std::thread first_thread([&] { values.obtain(first_context, "inner", typeid(int), inner); });
+  building.get_future().wait();
+  QuietContext second_context;
+  const auto value = values.obtain(second_context, "outer", typeid(int), outer).value;
+  first_thread.join();
+  EXPECT_EQ(helped.load(), 0);
+  EXPECT_EQ(*static_cast<const int*>(value.get()), 2);
+}
+
 TEST(SharedValues, AThreadThatNeedNotWaitDoesNotRunTheHelper) {
   SharedValues values;
   int helped = 0;

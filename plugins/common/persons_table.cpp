@@ -14,13 +14,11 @@ PersonsTable PersonsTable::load(RunContext& context) {
     const std::string_view name = persons.text(2);
     Row row;
     row.person_id = persons.int64(0);
-    row.id_at = out.arena_.size();
+    row.id_at = out.arena_.append(id.text);
     row.id_size = static_cast<std::uint32_t>(id.text.size());
     row.id_valid = id.valid;
-    out.arena_.append(id.text);
-    row.name_at = out.arena_.size();
+    row.name_at = out.arena_.append(name);
     row.name_size = static_cast<std::uint32_t>(name.size());
-    out.arena_.append(name);
     row.street = out.streets_.index(nf::street_code(persons.text(3)));
     out.rows_.push_back(row);
   }

@@ -35,17 +35,15 @@ class PersonsTable {
 
   const std::vector<Row>& rows() const { return rows_; }
   // The id_number's normal form; empty: NULL.
-  std::string_view id(const Row& row) const { return {arena_.data() + row.id_at, row.id_size}; }
+  std::string_view id(const Row& row) const { return arena_.view(row.id_at, row.id_size); }
   // The name as written (empty for NULL).
-  std::string_view name(const Row& row) const {
-    return {arena_.data() + row.name_at, row.name_size};
-  }
+  std::string_view name(const Row& row) const { return arena_.view(row.name_at, row.name_size); }
   // The hukou_street's normal form (street code).
   const std::string& street(const Row& row) const { return streets_[row.street]; }
 
  private:
   std::vector<Row> rows_;
-  std::string arena_;
+  TextArena arena_;
   Interned streets_;
 };
 

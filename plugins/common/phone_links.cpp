@@ -5,12 +5,6 @@
 
 namespace regaudit::rules {
 
-std::uint64_t PhoneLinks::append(std::string_view text) {
-  const std::uint64_t at = arena_.size();
-  arena_.append(text);
-  return at;
-}
-
 PhoneLinks PhoneLinks::load(RunContext& context) {
   const int last_day = context.period().last_day_yyyymmdd();
   PhoneLinks out;
@@ -25,10 +19,10 @@ PhoneLinks PhoneLinks::load(RunContext& context) {
     Row row;
     row.link_id = links.int64(0);
     row.recorded_at = recorded.instant();
-    row.id_at = out.append(id.text);
+    row.id_at = out.arena_.append(id.text);
     row.id_size = static_cast<std::uint32_t>(id.text.size());
     row.id_valid = id.valid;
-    row.phone_at = out.append(phone);
+    row.phone_at = out.arena_.append(phone);
     row.phone_size = static_cast<std::uint32_t>(phone.size());
     row.source = out.sources_.index(nf::enumeration(links.text(3)));
     out.rows_.push_back(row);

@@ -41,16 +41,13 @@ class PhoneLinks {
 
   const std::vector<Row>& rows() const { return rows_; }
   // Normal forms; an empty id is NULL.
-  std::string_view id(const Row& row) const { return {arena_.data() + row.id_at, row.id_size}; }
-  std::string_view phone(const Row& row) const {
-    return {arena_.data() + row.phone_at, row.phone_size};
-  }
+  std::string_view id(const Row& row) const { return arena_.view(row.id_at, row.id_size); }
+  std::string_view phone(const Row& row) const { return arena_.view(row.phone_at, row.phone_size); }
   const std::string& source(const Row& row) const { return sources_[row.source]; }
 
  private:
-  std::uint64_t append(std::string_view text);
   std::vector<Row> rows_;
-  std::string arena_;
+  TextArena arena_;
   Interned sources_;
 };
 

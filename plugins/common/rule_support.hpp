@@ -50,6 +50,25 @@ class Interned {
   TextMap<std::uint32_t> index_;
 };
 
+// Texts of many rows in one buffer (persons, phone links): a row keeps where
+// its text starts and how long it is, in fields it packs as it likes.
+class TextArena {
+ public:
+  // Appends `text`; returns where it starts.
+  std::uint64_t append(std::string_view text) {
+    const std::uint64_t at = texts_.size();
+    texts_.append(text);
+    return at;
+  }
+  std::string_view view(std::uint64_t at, std::uint32_t size) const {
+    return {texts_.data() + at, size};
+  }
+  void shrink_to_fit() { texts_.shrink_to_fit(); }
+
+ private:
+  std::string texts_;
+};
+
 // The subscription in force at A of one number.
 struct SubscriptionInForce {
   std::int64_t subscription_id = 0;

@@ -40,7 +40,9 @@ Status write_file_atomically(const std::filesystem::path& target,
   constexpr off_t kWritebackStep = off_t{32} << 20;
   off_t file_size = 0;
   off_t handed_over = 0;
-  const auto produce_all = [&] {
+  // Whatever the producer throws (it may run threads, which the system can
+  // refuse), the temporary file is closed and removed before it goes on.
+  try {
     produce([&](std::string_view content) {
       std::size_t written = 0;
       while (write_error == 0 && written < content.size()) {
@@ -59,11 +61,6 @@ Status write_file_atomically(const std::filesystem::path& target,
       }
 #endif
     });
-  };
-  // Whatever the producer throws (it may run threads, which the system can
-  // refuse), the temporary file is closed and removed before it goes on.
-  try {
-    produce_all();
   } catch (...) {
     close(fd);
     unlink(temp.c_str());

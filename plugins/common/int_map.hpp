@@ -9,6 +9,10 @@
 
 #include <sys/mman.h>
 
+#include <algorithm>
+#include <array>
+#include <bit>
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -73,6 +77,18 @@ struct BigTableAllocator {
   }
 };
 
+// Keys of real data are far from random in their low bits (ID codes are
+// multiples of 11 plus a check value, numbers multiples of 32 plus a length):
+// all 64 bits are mixed before a table uses some of them.
+inline std::uint64_t mixed_key(std::uint64_t key) {
+  key ^= key >> 33;
+  key *= 0xff51afd7ed558ccdULL;
+  key ^= key >> 33;
+  key *= 0xc4ceb9fe1a85ec53ULL;
+  key ^= key >> 33;
+  return key;
+}
+
 // Values are default-constructed when first asked for and never erased.
 // Pointers into the map stay valid until a key is inserted (a look-up of a
 // key that is present, by find or try_emplace, moves nothing). Each key sits
@@ -114,9 +130,14 @@ class IntMap {
   bool contains(std::uint64_t key) const { return find(key) != nullptr; }
 
   std::size_t size() const { return size_; }
-  // Room for `n` keys without growing.
+  // Room for `n` keys without growing, made in one step. Filling a table of
+  // hundreds of megabytes by doubling touched twice its final size in fresh
+  // memory and moved every key once per doubling; a loader that knows (or
+  // can estimate, DistinctKeys) how many keys are coming reserves first.
   void reserve(std::size_t n) {
-    while (n * 5 > slots_.size() * 4) grow();
+    std::size_t capacity = slots_.empty() ? 16 : slots_.size();
+    while (n * 5 > capacity * 4) capacity *= 2;
+    if (capacity > slots_.size()) rehash(capacity);
   }
 
  private:
@@ -126,20 +147,14 @@ class IntMap {
     [[no_unique_address]] V value{};  // takes no room in a set
   };
 
-  // Keys of real data are far from random in their low bits (ID codes are
-  // multiples of 11 plus a check value, numbers multiples of 32 plus a
-  // length): mix all 64 bits before masking.
   std::size_t slot(std::uint64_t key) const {
-    key ^= key >> 33;
-    key *= 0xff51afd7ed558ccdULL;
-    key ^= key >> 33;
-    key *= 0xc4ceb9fe1a85ec53ULL;
-    key ^= key >> 33;
-    return static_cast<std::size_t>(key) & mask_;
+    return static_cast<std::size_t>(mixed_key(key)) & mask_;
   }
 
-  void grow() {
-    const std::size_t capacity = slots_.empty() ? 16 : slots_.size() * 2;
+  void grow() { rehash(slots_.empty() ? 16 : slots_.size() * 2); }
+
+  // Moves every key into a table `capacity` (a power of two) long.
+  void rehash(std::size_t capacity) {
     std::vector<Slot, BigTableAllocator<Slot>> old(capacity);
     old.swap(slots_);
     mask_ = capacity - 1;
@@ -165,10 +180,46 @@ class IntSet {
   bool insert(std::uint64_t key) { return map_.try_emplace(key).second; }
   bool contains(std::uint64_t key) const { return map_.contains(key); }
   std::size_t size() const { return map_.size(); }
+  void reserve(std::size_t n) { map_.reserve(n); }
 
  private:
   struct Nothing {};
   IntMap<Nothing> map_;
+};
+
+// An estimate of how many distinct keys were added, within about 1 % (the
+// HyperLogLog sketch of Flajolet et al., 2^14 one-byte registers), in 16 KiB
+// whatever the count: what a loader reserves an IntMap for when its rows
+// repeat keys in an unknown proportion (a number on several links).
+class DistinctKeys {
+ public:
+  void add(std::uint64_t key) {
+    const std::uint64_t h = mixed_key(key);
+    const std::size_t r = static_cast<std::size_t>(h >> (64 - kBits));
+    // The position of the first 1 bit after the register's bits; a guard
+    // bit bounds it when the rest is all zeros.
+    const std::uint64_t rest = (h << kBits) | (std::uint64_t{1} << (kBits - 1));
+    const auto rank = static_cast<std::uint8_t>(std::countl_zero(rest) + 1);
+    registers_[r] = std::max(registers_[r], rank);
+  }
+  std::size_t estimate() const {
+    constexpr double m = kRegisters;
+    double sum = 0;
+    std::size_t zeros = 0;
+    for (const std::uint8_t v : registers_) {
+      sum += std::ldexp(1.0, -v);
+      zeros += v == 0;
+    }
+    double e = 0.7213 / (1 + 1.079 / m) * m * m / sum;
+    // Few keys: counting the empty registers is the better estimate.
+    if (e <= 2.5 * m && zeros > 0) e = m * std::log(m / static_cast<double>(zeros));
+    return static_cast<std::size_t>(std::llround(e));
+  }
+
+ private:
+  static constexpr int kBits = 14;
+  static constexpr std::size_t kRegisters = std::size_t{1} << kBits;
+  std::array<std::uint8_t, kRegisters> registers_{};
 };
 
 }  // namespace regaudit::rules

@@ -16,6 +16,14 @@ constexpr std::string_view kPhoneEntityPrefix = "phone:";
 PhoneResolver PhoneResolver::load(RunContext& context) {
   const auto links = PhoneLinks::shared(context);
   PhoneResolver resolver;
+  // A number is on one link or on several: reserve for the distinct numbers,
+  // estimated in a first pass that costs a fraction of growing the table.
+  DistinctKeys numbers;
+  for (const PhoneLinks::Row& row : links->rows()) {
+    if (links->id(row).empty()) continue;
+    if (const auto k = SubscriptionsByNumber::as_integer(links->phone(row))) numbers.add(*k);
+  }
+  resolver.by_number_.reserve(numbers.estimate());
   for (const PhoneLinks::Row& row : links->rows()) {
     const std::string_view id = links->id(row);
     if (!id.empty()) resolver.add(links->phone(row), id, row.recorded_at);

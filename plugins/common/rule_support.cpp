@@ -39,6 +39,9 @@ const NumberSubscriptions* SubscriptionsByNumber::find(std::string_view number) 
 SubscriptionsByNumber subscriptions_by_number(RunContext& context) {
   const Instant as_of = context.period().as_of();
   SubscriptionsByNumber out;
+  // Nearly every row is a number of its own (re-issues are few): the row
+  // count is the number of keys to reserve for, within the table's slack.
+  out.reserve(static_cast<std::size_t>(context.registry().row_count("phone_subscriptions")));
   Statement rows = context.registry().prepare(
       "SELECT subscription_id, phone, owner_id_number, activated_at, deactivated_at "
       "FROM phone_subscriptions");
@@ -78,6 +81,7 @@ std::shared_ptr<const SubscriptionsByNumber> shared_subscriptions_by_number(RunC
 StreetById first_hukou_street_by_id(RunContext& context) {
   const auto persons = PersonsTable::shared(context);
   StreetById out;
+  out.reserve(persons->rows().size());
   for (const PersonsTable::Row& row : persons->rows()) {
     if (const std::string_view id = persons->id(row); !id.empty()) {
       out.try_emplace(id, persons->street(row));

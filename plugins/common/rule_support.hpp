@@ -109,6 +109,8 @@ class SubscriptionsByNumber {
   // The owners' ID numbers of the subscriptions in force.
   IdCodes& owners() { return owners_; }
   const IdCodes& owners() const { return owners_; }
+  // Room for `n` numbers without growing.
+  void reserve(std::size_t n) { by_integer_.reserve(n); }
 
  private:
   IdCodes owners_;

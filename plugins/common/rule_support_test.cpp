@@ -105,6 +105,46 @@ TEST(IntMap, LookingUpAPresentKeyKeepsPointersValid) {
   EXPECT_EQ(map.size(), 13u);
 }
 
+// Reserving moves the keys already there into the larger table in one step.
+TEST(IntMap, ReservingKeepsWhatIsThereAndThenDoesNotMoveIt) {
+  IntMap<std::uint64_t> map;
+  for (std::uint64_t k = 0; k < 100; ++k) map[k * 64] = k;
+  map.reserve(100000);
+  for (std::uint64_t k = 0; k < 100; ++k) ASSERT_EQ(*map.find(k * 64), k);
+  const std::uint64_t* first = map.find(0);
+  for (std::uint64_t k = 100; k < 100000; ++k) map[k * 64] = k;
+  EXPECT_EQ(map.find(0), first);  // no growth within the reserved room
+  EXPECT_EQ(map.size(), 100000u);
+  map.reserve(10);  // never shrinks
+  EXPECT_EQ(map.find(0), first);
+}
+
+// The estimate is within 3 % (about four standard errors) at every scale,
+// for keys that are sequential, spaced like phone codes, or random, and
+// counts each key once however often it is added.
+TEST(DistinctKeys, EstimatesTheDistinctCountWithinThreePercent) {
+  std::mt19937_64 random(7);
+  for (const std::size_t n : {std::size_t{0}, std::size_t{1}, std::size_t{10}, std::size_t{1000},
+                              std::size_t{50000}, std::size_t{2000000}}) {
+    DistinctKeys sequential;
+    DistinctKeys phones;
+    DistinctKeys randoms;
+    for (std::size_t i = 0; i < n; ++i) {
+      sequential.add(i);
+      sequential.add(i);  // again
+      phones.add((13800000000 + i * 7) * 32 + 11);
+      randoms.add(random());
+    }
+    const auto near = [n](std::size_t e) {
+      return static_cast<double>(e) >= 0.97 * static_cast<double>(n) &&
+             static_cast<double>(e) <= 1.03 * static_cast<double>(n) + 0.5;
+    };
+    EXPECT_TRUE(near(sequential.estimate())) << n << ": " << sequential.estimate();
+    EXPECT_TRUE(near(phones.estimate())) << n << ": " << phones.estimate();
+    EXPECT_TRUE(near(randoms.estimate())) << n << ": " << randoms.estimate();
+  }
+}
+
 TEST(IntSet, InsertsOnceAndFinds) {
   IntSet set;
   EXPECT_TRUE(set.insert(~std::uint64_t{0}));

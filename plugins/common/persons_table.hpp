@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "pod_vector.hpp"
 #include "regaudit/rule.hpp"
 #include "rule_support.hpp"
 
@@ -33,7 +34,7 @@ class PersonsTable {
   static PersonsTable load(RunContext& context);
   static std::shared_ptr<const PersonsTable> shared(RunContext& context);
 
-  const std::vector<Row>& rows() const { return rows_; }
+  const PodVector<Row>& rows() const { return rows_; }
   // The id_number's normal form; empty: NULL.
   std::string_view id(const Row& row) const { return arena_.view(row.id_at, row.id_size); }
   // The name as written (empty for NULL).
@@ -42,7 +43,7 @@ class PersonsTable {
   const std::string& street(const Row& row) const { return streets_[row.street]; }
 
  private:
-  std::vector<Row> rows_;
+  PodVector<Row> rows_;
   TextArena arena_;
   Interned streets_;
 };

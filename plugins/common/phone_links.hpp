@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "pod_vector.hpp"
 #include "regaudit/rule.hpp"
 #include "rule_support.hpp"
 
@@ -39,14 +40,14 @@ class PhoneLinks {
   // The run's one copy.
   static std::shared_ptr<const PhoneLinks> shared(RunContext& context);
 
-  const std::vector<Row>& rows() const { return rows_; }
+  const PodVector<Row>& rows() const { return rows_; }
   // Normal forms; an empty id is NULL.
   std::string_view id(const Row& row) const { return arena_.view(row.id_at, row.id_size); }
   std::string_view phone(const Row& row) const { return arena_.view(row.phone_at, row.phone_size); }
   const std::string& source(const Row& row) const { return sources_[row.source]; }
 
  private:
-  std::vector<Row> rows_;
+  PodVector<Row> rows_;
   TextArena arena_;
   Interned sources_;
 };

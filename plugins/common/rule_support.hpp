@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "int_map.hpp"
+#include "pod_vector.hpp"
 #include "regaudit/normal_forms.hpp"
 #include "regaudit/rule.hpp"
 
@@ -57,7 +58,7 @@ class TextArena {
   // Appends `text`; returns where it starts.
   std::uint64_t append(std::string_view text) {
     const std::uint64_t at = texts_.size();
-    texts_.append(text);
+    texts_.append(text.data(), text.size());
     return at;
   }
   std::string_view view(std::uint64_t at, std::uint32_t size) const {
@@ -66,7 +67,7 @@ class TextArena {
   void shrink_to_fit() { texts_.shrink_to_fit(); }
 
  private:
-  std::string texts_;
+  PodVector<char> texts_;
 };
 
 // The subscription in force at A of one number.

@@ -4,9 +4,12 @@
 
 #include <map>
 #include <random>
+#include <string>
+#include <string_view>
 
 #include "int_map.hpp"
 #include "phone_resolver.hpp"
+#include "pod_vector.hpp"
 #include "rule_support.hpp"
 
 namespace regaudit::rules {
@@ -143,6 +146,46 @@ TEST(DistinctKeys, EstimatesTheDistinctCountWithinThreePercent) {
     EXPECT_TRUE(near(phones.estimate())) << n << ": " << phones.estimate();
     EXPECT_TRUE(near(randoms.estimate())) << n << ": " << randoms.estimate();
   }
+}
+
+// Growing by realloc keeps every value, through blocks large enough to be
+// mapped and moved by mremap; shrinking and moving keep them too.
+TEST(PodVector, KeepsEveryValueThroughGrowthShrinkingAndMoves) {
+  struct Row {
+    std::int64_t key;
+    std::uint32_t size;
+    bool flag;
+  };
+  PodVector<Row> rows;
+  constexpr std::int64_t kRows = 300000;  // 4.8 MB
+  for (std::int64_t i = 0; i < kRows; ++i) {
+    rows.push_back({i * 3, static_cast<std::uint32_t>(i % 17), i % 2 == 0});
+  }
+  rows.shrink_to_fit();
+  PodVector<Row> moved(std::move(rows));
+  EXPECT_TRUE(rows.empty());  // NOLINT(bugprone-use-after-move): moved-from is empty
+  ASSERT_EQ(moved.size(), static_cast<std::size_t>(kRows));
+  std::int64_t i = 0;
+  for (const Row& row : moved) {
+    ASSERT_EQ(row.key, i * 3);
+    ASSERT_EQ(row.size, static_cast<std::uint32_t>(i % 17));
+    ASSERT_EQ(row.flag, i % 2 == 0);
+    ++i;
+  }
+
+  PodVector<char> texts;
+  std::string expected;
+  for (int k = 0; k < 100000; ++k) {
+    const std::string piece = std::to_string(k * 7919);
+    texts.append(piece.data(), piece.size());
+    expected += piece;
+  }
+  texts.append("", 0);
+  texts.shrink_to_fit();
+  EXPECT_EQ(std::string_view(texts.data(), texts.size()), expected);
+  PodVector<char> assigned;
+  assigned = std::move(texts);
+  EXPECT_EQ(std::string_view(assigned.data(), assigned.size()), expected);
 }
 
 TEST(IntSet, InsertsOnceAndFinds) {

@@ -487,21 +487,38 @@ AuditResult run_audit(const AuditOptions& options, const Profile& profile,
   guarded_jobs(work.size(), [&](std::size_t i) {
     prepare_findings(options, *largest_first[i], result.findings);
   });
-  constexpr std::size_t kSlice = 1 << 15;
-  guarded_jobs((total + kSlice - 1) / kSlice, [&](std::size_t i) {
-    const std::size_t to = std::min(total, (i + 1) * kSlice);
-    for (std::size_t k = i * kSlice; k < to; ++k) fingerprint_one(result.findings[k]);
-  });
-  guarded_jobs(work.size(), [&](std::size_t i) {
-    const RuleWork& w = *largest_first[i];
-    rank_equal_bases(std::span(result.findings.data() + w.offset, w.count));
-  });
   for (RuleWork& w : work) {
     if (result.reproducible) w.outcome.seconds = 0;
     result.rules.push_back(std::move(w.outcome));
   }
-  progress.note("metrics");
-  compute_metrics(metric_inputs, result, options.jobs);
+  // The metrics read the findings and the rules' statuses, the fingerprints
+  // write only each finding's fingerprint: with a second job they overlap,
+  // instead of leaving a core idle in the parts of each that run on one
+  // thread (the metrics' event shares, the ranks of the largest rule).
+  progress.note("fingerprints and metrics");
+  std::exception_ptr metrics_error;
+  const auto metrics = [&] {
+    try {
+      compute_metrics(metric_inputs, result, options.jobs);
+    } catch (...) {
+      metrics_error = std::current_exception();
+    }
+  };
+  {
+    std::jthread beside;
+    if (options.jobs > 1) beside = std::jthread(metrics);
+    constexpr std::size_t kSlice = 1 << 15;
+    guarded_jobs((total + kSlice - 1) / kSlice, [&](std::size_t i) {
+      const std::size_t to = std::min(total, (i + 1) * kSlice);
+      for (std::size_t k = i * kSlice; k < to; ++k) fingerprint_one(result.findings[k]);
+    });
+    guarded_jobs(work.size(), [&](std::size_t i) {
+      const RuleWork& w = *largest_first[i];
+      rank_equal_bases(std::span(result.findings.data() + w.offset, w.count));
+    });
+    if (options.jobs <= 1) metrics();
+  }
+  if (metrics_error) std::rethrow_exception(metrics_error);
   return result;
 }
 

@@ -3,37 +3,49 @@
 #include <unicode/utf8.h>
 
 #include <array>
-#include <vector>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
 
 namespace regaudit {
 namespace {
 
-// Code points of a UTF-8 string, each as its own byte sequence.
-std::vector<std::string_view> code_points(std::string_view s) {
-  std::vector<std::string_view> out;
+// Calls each(i, bytes) for the i-th code point of `s`, in order (an
+// ill-formed sequence counts as one, as U8_NEXT reads it); returns how many
+// there were. Masking runs several times per finding, so nothing is
+// allocated here.
+template <class Each>
+std::size_t for_each_code_point(std::string_view s, Each&& each) {
   const auto* bytes = reinterpret_cast<const uint8_t*>(s.data());
   const auto length = static_cast<int32_t>(s.size());
+  std::size_t n = 0;
   int32_t i = 0;
   while (i < length) {
     const int32_t start = i;
     UChar32 c;
     U8_NEXT(bytes, i, length, c);
-    out.push_back(s.substr(static_cast<std::size_t>(start), static_cast<std::size_t>(i - start)));
+    each(n++, s.substr(static_cast<std::size_t>(start), static_cast<std::size_t>(i - start)));
   }
-  return out;
+  return n;
 }
 
-// Keeps `head` leading and `tail` trailing code points, stars in between.
-std::string keep_ends(std::string_view s, std::size_t head, std::size_t tail) {
-  const auto cps = code_points(s);
+std::size_t code_point_count(std::string_view s) {
+  return for_each_code_point(s, [](std::size_t, std::string_view) {});
+}
+
+// Keeps `head` leading and `tail` trailing code points of the `n` of `s`,
+// stars in between.
+std::string keep_ends(std::string_view s, std::size_t n, std::size_t head, std::size_t tail) {
   std::string out;
-  for (std::size_t i = 0; i < cps.size(); ++i) {
-    if (i < head || i + tail >= cps.size()) {
-      out.append(cps[i]);
+  out.reserve(s.size());
+  for_each_code_point(s, [&](std::size_t i, std::string_view cp) {
+    if (i < head || i + tail >= n) {
+      out.append(cp);
     } else {
       out.push_back('*');
     }
-  }
+  });
   return out;
 }
 
@@ -50,26 +62,26 @@ constexpr std::array<std::string_view, 38> kCompoundSurnames = {
 // larger part (a full 15- or 18-character ID number, an 11-digit or longer
 // phone number); shorter values show at most their last two characters.
 std::string mask_id_number(std::string_view id) {
-  const std::size_t n = code_points(id).size();
-  if (n >= 15) return keep_ends(id, 4, 4);
-  if (n >= 5) return keep_ends(id, 0, 2);
+  const std::size_t n = code_point_count(id);
+  if (n >= 15) return keep_ends(id, n, 4, 4);
+  if (n >= 5) return keep_ends(id, n, 0, 2);
   return std::string(n, '*');
 }
 
 std::string mask_phone(std::string_view phone) {
-  const std::size_t n = code_points(phone).size();
-  if (n >= 11) return keep_ends(phone, 3, 4);
-  if (n >= 5) return keep_ends(phone, 0, 2);
+  const std::size_t n = code_point_count(phone);
+  if (n >= 11) return keep_ends(phone, n, 3, 4);
+  if (n >= 5) return keep_ends(phone, n, 0, 2);
   return std::string(n, '*');
 }
 
 std::string mask_name(std::string_view name) {
-  const std::size_t n = code_points(name).size();
+  const std::size_t n = code_point_count(name);
   if (n <= 1) return std::string(n, '*');
   for (const std::string_view surname : kCompoundSurnames) {
-    if (n > 2 && name.starts_with(surname)) return keep_ends(name, 2, 0);
+    if (n > 2 && name.starts_with(surname)) return keep_ends(name, n, 2, 0);
   }
-  return keep_ends(name, 1, 0);
+  return keep_ends(name, n, 1, 0);
 }
 
 }  // namespace regaudit

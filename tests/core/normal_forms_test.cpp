@@ -4,8 +4,15 @@
 #include "regaudit/normal_forms.hpp"
 
 #include <gtest/gtest.h>
+#include <unicode/normalizer2.h>
+#include <unicode/translit.h>
+#include <unicode/unistr.h>
 
+#include <memory>
 #include <random>
+#include <string>
+#include <utility>
+#include <vector>
 
 namespace regaudit::nf {
 namespace {
@@ -125,6 +132,45 @@ TEST(Name, EveryMiddleDotBecomesU00B7) {
   for (const char* raw : {"阿依古丽·买买提", "阿依古丽•买买提", "阿依古丽・买买提",
                           "阿依古丽･买买提", "阿依古麗 · 買買提"}) {
     EXPECT_EQ(name(raw), expected) << raw;
+  }
+}
+
+// Names and places skip the Traditional-Simplified transform when they hold
+// no character it may change. What they come to must be what the transform
+// itself (the SPEC's reference) gives: checked on every code point of the CJK
+// blocks, and on names and places made of them.
+TEST(Name, SkippingTheTransformGivesWhatTheTransformGives) {
+  UErrorCode status = U_ZERO_ERROR;
+  const std::unique_ptr<icu::Transliterator> transform(icu::Transliterator::createInstance(
+      icu::UnicodeString("Traditional-Simplified"), UTRANS_FORWARD, status));
+  const icu::Normalizer2* nfkc = icu::Normalizer2::getNFKCInstance(status);
+  ASSERT_TRUE(U_SUCCESS(status));
+  const auto reference = [&](const icu::UnicodeString& raw) {
+    icu::UnicodeString s = nfkc->normalize(raw, status);
+    transform->transliterate(s);
+    std::string out;
+    return s.toUTF8String(out);
+  };
+  const auto utf8 = [](const icu::UnicodeString& s) {
+    std::string out;
+    return s.toUTF8String(out);
+  };
+  std::vector<UChar32> han;
+  for (const auto& [from, to] : {std::pair{0x3400, 0x4DBF}, std::pair{0x4E00, 0x9FFF},
+                                 std::pair{0xF900, 0xFAFF}, std::pair{0x20000, 0x2A6DF}}) {
+    for (UChar32 c = from; c <= to; ++c) han.push_back(c);
+  }
+  for (const UChar32 c : han) {
+    const icu::UnicodeString one(c);
+    ASSERT_EQ(name(utf8(one)), reference(one)) << "U+" << std::hex << c;
+  }
+  std::mt19937 random(2022);
+  const icu::UnicodeString road(u"路");
+  for (int i = 0; i < 5000; ++i) {
+    icu::UnicodeString text;
+    for (int k = 2 + i % 3; k > 0; --k) text.append(han[random() % han.size()]);
+    ASSERT_EQ(name(utf8(text)), reference(text)) << utf8(text);
+    ASSERT_EQ(place(utf8(text + road)), reference(text + road)) << utf8(text);
   }
 }
 

@@ -129,6 +129,11 @@ Status write_reports(const AuditResult& result, const RunCommand& cmd,
 
 }  // namespace
 
+// The result a command-line run leaves to the end of the process
+// (RunCommand::leave_result_to_exit): a global, so that it stays reachable and
+// leak checkers do not report it.
+const AuditResult* result_left_to_exit = nullptr;
+
 int run_command(const RunCommand& cmd) {
   try {
     RegistryView registry(cmd.db.string());
@@ -233,15 +238,18 @@ int run_command(const RunCommand& cmd) {
     }
     note(cmd.quiet, "{} findings; wrote {}", result.findings.size(), xml_path.string());
     fmt::print("{}\n", std::filesystem::absolute(html_path).string());
-    if (any_failed(result)) return kExitRuleFailed;
-    if (!cmd.fail_on.empty()) {
+    int code = kExitOk;
+    if (any_failed(result)) {
+      code = kExitRuleFailed;
+    } else if (!cmd.fail_on.empty()) {
       const Severity threshold = parse_severity(cmd.fail_on).value_or(Severity::critical);
       const bool over =
           std::any_of(result.findings.begin(), result.findings.end(),
                       [&](const ReportedFinding& rf) { return rf.finding.severity >= threshold; });
-      if (over) return kExitFindings;
+      if (over) code = kExitFindings;
     }
-    return kExitOk;
+    if (cmd.leave_result_to_exit) result_left_to_exit = new AuditResult(std::move(result));
+    return code;
   } catch (const std::exception& e) {
     error("{}", e.what());
     return kExitBadInput;

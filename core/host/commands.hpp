@@ -40,6 +40,11 @@ struct RunCommand {
   unsigned rule_timeout_s = 3600;
   std::uint64_t rule_memory_mb = 0;
   bool quiet = false;
+  // Set by the command line only: the audit's result (gigabytes of findings
+  // at city scale) is left to the end of the process instead of being freed
+  // finding by finding, which took 1.5 s at 10 M persons after the reports
+  // were written. An in-process caller (a test) leaves it false.
+  bool leave_result_to_exit = false;
 };
 
 int run_command(const RunCommand& cmd);

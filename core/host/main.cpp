@@ -186,6 +186,7 @@ int main(int argc, char** argv) {
   if (*synth_app) return synth_command(synth, synth_period);
   if (*run_app) {
     if (run.jobs == 0) run.jobs = std::max(1u, std::thread::hardware_concurrency());
+    run.leave_result_to_exit = true;
     return run_command(run);
   }
   if (*rules_app) return rules_command(list_plugins, list_profile);

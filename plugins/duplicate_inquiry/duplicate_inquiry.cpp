@@ -5,11 +5,12 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <string>
-#include <unordered_map>
 #include <utility>
 #include <vector>
 
+#include "int_map.hpp"
 #include "kDuplicateInquiryDoc.inc"
 #include "phone_resolver.hpp"
 #include "regaudit/normal_forms.hpp"
@@ -33,16 +34,45 @@ bool event_before(const Event& a, const Event& b) {
   return std::pair(a.at, a.key) < std::pair(b.at, b.key);
 }
 
-// Events of one entity, each list sorted by (at, key).
+// Events of one entity; each list sorted by (at, key) before it is read.
 struct History {
   std::vector<Event> conclusive_calls;
   std::vector<Event> self_reports;
+  bool sorted = false;
+};
+
+// The histories by entity. An entity is kept as its code in one IdCodes (an
+// integer for a valid ID number, the index of its text otherwise): the usual
+// entity, a valid ID number, costs no heap string and no map node, where a
+// std::unordered_map of texts cost both for each of millions of entities.
+class Histories {
+ public:
+  History& of(const std::string& entity) { return by_code_[codes_.encode(entity)]; }
+  // The code of `entity`, for find.
+  std::uint64_t code(const std::string& entity) { return codes_.encode(entity); }
+  // The history of the entity with code `code`, its lists sorted (once);
+  // nullptr when it has none.
+  const History* find(std::uint64_t code) {
+    History* h = by_code_.find(code);
+    if (h == nullptr) return nullptr;
+    if (!h->sorted) {
+      std::sort(h->conclusive_calls.begin(), h->conclusive_calls.end(), event_before);
+      std::sort(h->self_reports.begin(), h->self_reports.end(), event_before);
+      h->sorted = true;
+    }
+    return h;
+  }
+
+ private:
+  IdCodes codes_;
+  IntMap<History> by_code_;
 };
 
 // An inquiry with called_at in P and an entity.
 struct Subject {
   std::int64_t inquiry_id = 0;
   std::string entity;
+  std::uint64_t entity_code = 0;  // in the run's Histories
   std::string phone;
   std::string street;
   Instant called_at = 0;
@@ -110,22 +140,18 @@ class DuplicateInquiry {
   void run(RunContext& context) {
     const auto shared_resolver = PhoneResolver::shared(context);
     const PhoneResolver& resolver = *shared_resolver;
-    std::unordered_map<std::string, History> histories;
+    Histories histories;
     const std::vector<Subject> subjects = load_inquiries(context, resolver, histories);
     load_self_reports(context, resolver, histories);
-    for (auto& [entity, history] : histories) {
-      std::sort(history.conclusive_calls.begin(), history.conclusive_calls.end(), event_before);
-      std::sort(history.self_reports.begin(), history.self_reports.end(), event_before);
-    }
     for (const Subject& subject : subjects) {
-      const auto history = histories.find(subject.entity);
-      if (history == histories.end()) continue;
+      const History* history = histories.find(subject.entity_code);
+      if (history == nullptr) continue;
       if (const Event* call =
-              latest_in_window(history->second.conclusive_calls, subject.called_at, window_s_)) {
+              latest_in_window(history->conclusive_calls, subject.called_at, window_s_)) {
         emit_after_conclusive_call(context, subject, *call);
       }
       if (const Event* report =
-              latest_in_window(history->second.self_reports, subject.called_at, window_s_)) {
+              latest_in_window(history->self_reports, subject.called_at, window_s_)) {
         emit_after_self_report(context, subject, *report);
       }
     }
@@ -135,7 +161,7 @@ class DuplicateInquiry {
   // Reads every inquiry once: conclusive calls before A become history, calls
   // in P with an entity become subjects.
   std::vector<Subject> load_inquiries(RunContext& context, const PhoneResolver& resolver,
-                                      std::unordered_map<std::string, History>& histories) const {
+                                      Histories& histories) const {
     const AuditPeriod& period = context.period();
     const int last_day = period.last_day_yyyymmdd();
     std::vector<Subject> subjects;
@@ -156,21 +182,22 @@ class DuplicateInquiry {
       const std::int64_t inquiry_id = rows.int64(0);
       std::string outcome = nf::enumeration(rows.text(7));
       if (is_conclusive(outcome)) {
-        histories[entity].conclusive_calls.push_back(
+        histories.of(entity).conclusive_calls.push_back(
             {t, inquiry_id, std::move(outcome), nf::trimmed(rows.text(3))});
       }
       if (!is_subject) continue;
       const double talk_minutes = duration.state == nf::Count::State::readable
                                       ? static_cast<double>(duration.value) / 60.0
                                       : 0.0;
-      subjects.push_back({inquiry_id, std::move(entity), std::move(phone),
+      const std::uint64_t code = histories.code(entity);
+      subjects.push_back({inquiry_id, std::move(entity), code, std::move(phone),
                           nf::street_code(rows.text(4)), t, talk_minutes + minutes_per_call_});
     }
     return subjects;
   }
 
   static void load_self_reports(RunContext& context, const PhoneResolver& resolver,
-                                std::unordered_map<std::string, History>& histories) {
+                                Histories& histories) {
     const Instant as_of = context.period().as_of();
     const int last_day = context.period().last_day_yyyymmdd();
     Statement rows = context.registry().prepare(
@@ -182,7 +209,7 @@ class DuplicateInquiry {
       const std::string entity =
           entity_of(nf::id_number(rows.text(1), last_day), nf::phone(rows.text(2)), t, resolver);
       if (entity.empty()) continue;
-      histories[entity].self_reports.push_back({t, rows.int64(0), {}, {}});
+      histories.of(entity).self_reports.push_back({t, rows.int64(0), {}, {}});
     }
   }
 

@@ -9,7 +9,6 @@
 #include <memory>
 #include <string>
 #include <string_view>
-#include <vector>
 
 #include "pod_vector.hpp"
 #include "regaudit/rule.hpp"

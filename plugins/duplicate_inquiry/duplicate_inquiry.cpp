@@ -47,9 +47,10 @@ struct History {
 // std::unordered_map of texts cost both for each of millions of entities.
 class Histories {
  public:
-  History& of(const std::string& entity) { return by_code_[codes_.encode(entity)]; }
-  // The code of `entity`, for find.
+  // The code of `entity`, for of and find.
   std::uint64_t code(const std::string& entity) { return codes_.encode(entity); }
+  // The history of the entity with code `code`, created empty when absent.
+  History& of(std::uint64_t code) { return by_code_[code]; }
   // The history of the entity with code `code`, its lists sorted (once);
   // nullptr when it has none.
   const History* find(std::uint64_t code) {
@@ -181,15 +182,17 @@ class DuplicateInquiry {
       if (entity.empty()) continue;
       const std::int64_t inquiry_id = rows.int64(0);
       std::string outcome = nf::enumeration(rows.text(7));
-      if (is_conclusive(outcome)) {
-        histories.of(entity).conclusive_calls.push_back(
+      const bool conclusive = is_conclusive(outcome);
+      if (!conclusive && !is_subject) continue;
+      const std::uint64_t code = histories.code(entity);  // once, for both uses
+      if (conclusive) {
+        histories.of(code).conclusive_calls.push_back(
             {t, inquiry_id, std::move(outcome), nf::trimmed(rows.text(3))});
       }
       if (!is_subject) continue;
       const double talk_minutes = duration.state == nf::Count::State::readable
                                       ? static_cast<double>(duration.value) / 60.0
                                       : 0.0;
-      const std::uint64_t code = histories.code(entity);
       subjects.push_back({inquiry_id, std::move(entity), code, std::move(phone),
                           nf::street_code(rows.text(4)), t, talk_minutes + minutes_per_call_});
     }
@@ -209,7 +212,7 @@ class DuplicateInquiry {
       const std::string entity =
           entity_of(nf::id_number(rows.text(1), last_day), nf::phone(rows.text(2)), t, resolver);
       if (entity.empty()) continue;
-      histories.of(entity).self_reports.push_back({t, rows.int64(0), {}, {}});
+      histories.of(histories.code(entity)).self_reports.push_back({t, rows.int64(0), {}, {}});
     }
   }
 

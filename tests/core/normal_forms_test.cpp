@@ -261,6 +261,46 @@ TEST(Time, LeapDayAndCenturyRules) {
   EXPECT_TRUE(time("1900-02-29").is_unreadable());
 }
 
+// The common layouts are read by a one-pass fast path; a leading space turns
+// it off (the general reading trims it). Both must agree on every text near
+// those layouts: well-formed ones with field values in and out of range, and
+// ones with a character changed.
+TEST(Time, TheFastPathReadsWhatTheGeneralReadingReads) {
+  std::mt19937 random(2022);
+  const auto two = [&](int below) {
+    const int v = static_cast<int>(random() % static_cast<unsigned>(below));
+    return std::string{static_cast<char>('0' + v / 10), static_cast<char>('0' + v % 10)};
+  };
+  const std::string noise = "0123456789-/ T:x\t";
+  std::size_t readable = 0;
+  for (int i = 0; i < 200000; ++i) {
+    const char sep = random() % 2 != 0 ? '-' : '/';
+    std::string raw = std::to_string(1890 + random() % 140) + sep + two(14) + sep + two(33);
+    switch (random() % 4) {
+      case 0:
+        break;
+      case 1:
+        raw += (random() % 2 != 0 ? " " : "T") + two(26) + ":" + two(62);
+        break;
+      case 2:
+        raw += (random() % 2 != 0 ? " " : "T") + two(26) + ":" + two(62) + ":" + two(62);
+        break;
+      default:
+        raw =
+            std::to_string(1890 + random() % 140) + two(14) + two(33) + two(26) + two(62) + two(62);
+    }
+    if (random() % 3 == 0) raw[random() % raw.size()] = noise[random() % noise.size()];
+    const TimeValue fast = time(raw);
+    const TimeValue general = time(" " + raw);
+    ASSERT_EQ(fast.state(), general.state()) << raw;
+    if (fast.is_readable()) {
+      ++readable;
+      EXPECT_EQ(fast.instant(), general.instant()) << raw;
+    }
+  }
+  EXPECT_GT(readable, 20000u);  // the comparison covered readable times too
+}
+
 TEST(AuditPeriodTest, MonthBoundsAndAsOf) {
   const auto p = AuditPeriod::parse("2022-04");
   ASSERT_TRUE(p);

@@ -108,28 +108,71 @@ class ArrivalIndex {
 
 // One check-in of a resolved person, before A.
 struct Visit {
+  std::uint64_t person = 0;  // the person's code in the rule's IdCodes
   Instant at = 0;
   std::int64_t checkin_id = 0;
-  std::string team;  // trimmed; empty = NULL
+  std::uint32_t team = 0;  // interned team name; 0 is NULL
 };
 
-// A person's check-ins, answering "the latest check-in in [lo, t) by a team
-// other than X" in O(log n): for each visit the index of the latest visit
-// with a team (at or before it), and of the latest earlier visit whose team
-// differs from its own.
-class VisitIndex {
+// Every person's check-ins in one array, sorted by (person, at, checkin_id),
+// answering "the latest check-in of person P in [lo, t) by a team other than
+// X" in O(log n): for each visit the index of the latest visit of the same
+// person with a team (at or before it), and of the latest earlier one whose
+// team differs from its own. One array of 32-byte visits and a range per
+// person: at 10 M persons a map of per-person vectors keyed by ID texts cost
+// a node, a heap string and three vectors per person.
+class Visits {
  public:
-  void add(Visit visit) { visits_.push_back(std::move(visit)); }
+  static constexpr std::uint32_t kNoTeam = 0;
+
+  void add(const Visit& visit) { visits_.push_back(visit); }
 
   void finish() {
     std::sort(visits_.begin(), visits_.end(), [](const Visit& a, const Visit& b) {
-      return std::pair(a.at, a.checkin_id) < std::pair(b.at, b.checkin_id);
+      return std::tie(a.person, a.at, a.checkin_id) < std::tie(b.person, b.at, b.checkin_id);
     });
     last_with_team_.assign(visits_.size(), kNone);
     last_other_team_.assign(visits_.size(), kNone);
+    for (std::size_t begin = 0; begin < visits_.size();) {
+      std::size_t end = begin + 1;
+      while (end < visits_.size() && visits_[end].person == visits_[begin].person) ++end;
+      *ranges_.try_emplace(visits_[begin].person).first = {begin, end};
+      link(begin, end);
+      begin = end;
+    }
+  }
+
+  // The latest visit of `person` with at in [lo, t) whose team is non-NULL
+  // and differs from `team` (non-NULL); nullptr when none.
+  const Visit* other_team_between(std::uint64_t person, Instant lo, Instant t,
+                                  std::uint32_t team) const {
+    const Range* range = ranges_.find(person);
+    if (range == nullptr) return nullptr;
+    const auto first = visits_.begin() + static_cast<std::ptrdiff_t>(range->begin);
+    const auto end =
+        std::lower_bound(first, visits_.begin() + static_cast<std::ptrdiff_t>(range->end), t,
+                         [](const Visit& v, Instant x) { return v.at < x; });
+    if (end == first) return nullptr;
+    std::ptrdiff_t k = last_with_team_[at(end - visits_.begin() - 1)];
+    if (k == kNone) return nullptr;
+    if (visits_[at(k)].team == team) k = last_other_team_[at(k)];
+    if (k == kNone || visits_[at(k)].at < lo) return nullptr;
+    return &visits_[at(k)];
+  }
+
+ private:
+  static constexpr std::ptrdiff_t kNone = -1;
+  struct Range {
+    std::size_t begin = 0;
+    std::size_t end = 0;
+  };
+  static std::size_t at(std::ptrdiff_t i) { return static_cast<std::size_t>(i); }
+
+  // The two links of the visits [begin, end) of one person.
+  void link(std::size_t begin, std::size_t end) {
     std::ptrdiff_t previous = kNone;
-    for (std::size_t i = 0; i < visits_.size(); ++i) {
-      if (visits_[i].team.empty()) {
+    for (std::size_t i = begin; i < end; ++i) {
+      if (visits_[i].team == kNoTeam) {
         last_with_team_[i] = previous;
         continue;
       }
@@ -144,25 +187,10 @@ class VisitIndex {
     }
   }
 
-  // The latest visit with at in [lo, t) whose team is non-NULL and differs
-  // from `team` (non-empty); nullptr when none.
-  const Visit* other_team_between(Instant lo, Instant t, const std::string& team) const {
-    const auto end = std::lower_bound(visits_.begin(), visits_.end(), t,
-                                      [](const Visit& v, Instant x) { return v.at < x; });
-    if (end == visits_.begin()) return nullptr;
-    std::ptrdiff_t k = last_with_team_[at(end - visits_.begin() - 1)];
-    if (k == kNone) return nullptr;
-    if (visits_[at(k)].team == team) k = last_other_team_[at(k)];
-    if (k == kNone || visits_[at(k)].at < lo) return nullptr;
-    return &visits_[at(k)];
-  }
-
- private:
-  static constexpr std::ptrdiff_t kNone = -1;
-  static std::size_t at(std::ptrdiff_t i) { return static_cast<std::size_t>(i); }
   std::vector<Visit> visits_;
   std::vector<std::ptrdiff_t> last_with_team_;
   std::vector<std::ptrdiff_t> last_other_team_;
+  IntMap<Range> ranges_;
 };
 
 struct FieldRow {
@@ -173,9 +201,11 @@ struct FieldRow {
 // A check-in with checked_in_at in P.
 struct Subject {
   std::int64_t checkin_id = 0;
-  std::string person;    // empty = unresolved
+  std::string person;  // empty = unresolved
+  std::uint64_t person_code = IdCodes::kNone;
   std::string identity;  // natural identity for the fingerprint
   std::string team;
+  std::uint32_t team_index = Visits::kNoTeam;
   std::string street;
   std::string kind;
   Instant at = 0;
@@ -265,9 +295,12 @@ class CheckinRedundancy {
   void run(RunContext& context) {
     const auto shared_resolver = PhoneResolver::shared(context);
     const PhoneResolver& resolver = *shared_resolver;
-    std::unordered_map<std::string, VisitIndex> visits;
+    person_codes_ = IdCodes();
+    teams_ = Interned();
+    teams_.index("");  // Visits::kNoTeam
+    Visits visits;
     std::vector<Subject> subjects = load_checkins(context, resolver, visits);
-    for (auto& [person, index] : visits) index.finish();
+    visits.finish();
     load_fields(context, subjects);
     IdSet needed;
     for (const Subject& s : subjects) {
@@ -283,9 +316,11 @@ class CheckinRedundancy {
 
  private:
   // Reads every check-in once: those before A with a resolved person become
-  // visits, those in P become subjects.
-  static std::vector<Subject> load_checkins(RunContext& context, const PhoneResolver& resolver,
-                                            std::unordered_map<std::string, VisitIndex>& visits) {
+  // visits, those in P become subjects. A person is kept as a code: the ID
+  // number's when it is valid (no text built), else the code of the person
+  // its phone resolves to.
+  std::vector<Subject> load_checkins(RunContext& context, const PhoneResolver& resolver,
+                                     Visits& visits) {
     const AuditPeriod& period = context.period();
     const int last_day = period.last_day_yyyymmdd();
     std::vector<Subject> subjects;
@@ -296,12 +331,25 @@ class CheckinRedundancy {
       const TimeValue checked_in = read_time(rows, 7, context, "checkins", "checked_in_at");
       if (!checked_in.is_readable() || checked_in.instant() >= period.as_of()) continue;
       const Instant t = checked_in.instant();
-      const nf::IdNumber id = nf::id_number(rows.text(1), last_day);
-      const std::string phone = nf::phone(rows.text(2));
-      std::string person = person_of(id, phone, t, resolver);
-      std::string team = nf::team(rows.text(5));
+      const nf::IdCode id_code = nf::id_code(rows.text(1));
+      const bool valid_code = id_code.code && nf::id_code_valid(*id_code.code, last_day);
+      std::optional<nf::IdNumber> id;  // the text, when it is needed
+      const auto id_text = [&]() -> const nf::IdNumber& {
+        if (!id) id = nf::id_number(rows.text(1), last_day);
+        return *id;
+      };
+      std::uint64_t person = IdCodes::kNone;
+      std::string phone;  // read when the ID number is not valid
+      if (valid_code) {
+        person = *id_code.code;
+      } else {
+        // An ID number without an integer code is never valid.
+        phone = nf::phone(rows.text(2));
+        person = person_codes_.encode(person_of(id_text(), phone, t, resolver));
+      }
+      const std::uint32_t team = teams_.index(nf::team(rows.text(5)));
       const std::int64_t checkin_id = rows.int64(0);
-      if (!person.empty()) visits[person].add({t, checkin_id, team});
+      if (person != IdCodes::kNone) visits.add({person, t, checkin_id, team});
       if (!period.contains(t)) continue;
       Subject s;
       s.checkin_id = checkin_id;
@@ -310,11 +358,14 @@ class CheckinRedundancy {
       s.kind = nf::enumeration(rows.text(4));
       s.cost_minutes = staff_minutes(rows, context);
       s.photo = nf::trimmed(rows.text(9)) == "1";
+      s.person = person_codes_.text(person);
+      s.person_code = person;
+      s.team = teams_[team];
+      s.team_index = team;
+      if (valid_code) phone = nf::phone(rows.text(2));
       const std::string who =
-          !person.empty() ? person : (!id.is_null() ? id.text : "phone:" + phone);
-      s.identity = fmt::format("{}\x1f{}\x1f{}\x1f{}", who, team, s.kind, format_instant(t));
-      s.person = std::move(person);
-      s.team = std::move(team);
+          !s.person.empty() ? s.person : (!id_text().is_null() ? id_text().text : "phone:" + phone);
+      s.identity = fmt::format("{}\x1f{}\x1f{}\x1f{}", who, s.team, s.kind, format_instant(t));
       subjects.push_back(std::move(s));
     }
     return subjects;
@@ -331,16 +382,18 @@ class CheckinRedundancy {
   }
 
   static void load_fields(RunContext& context, std::vector<Subject>& subjects) {
-    std::unordered_map<std::int64_t, std::size_t> index_of;
-    for (std::size_t i = 0; i < subjects.size(); ++i) index_of[subjects[i].checkin_id] = i;
+    IntMap<std::size_t> index_of;
+    index_of.reserve(subjects.size());
+    for (std::size_t i = 0; i < subjects.size(); ++i) {
+      *index_of.try_emplace(static_cast<std::uint64_t>(subjects[i].checkin_id)).first = i;
+    }
     Statement rows =
         context.registry().prepare("SELECT checkin_id, field, value FROM checkin_fields");
     while (rows.step()) {
       if (rows.is_null(0)) continue;
-      const auto it = index_of.find(rows.int64(0));
-      if (it == index_of.end()) continue;
-      subjects[it->second].fields.push_back(
-          {nf::enumeration(rows.text(1)), std::string(rows.text(2))});
+      const std::size_t* at = index_of.find(static_cast<std::uint64_t>(rows.int64(0)));
+      if (at == nullptr) continue;
+      subjects[*at].fields.push_back({nf::enumeration(rows.text(1)), std::string(rows.text(2))});
     }
   }
 
@@ -562,26 +615,25 @@ class CheckinRedundancy {
     context.emit(std::move(f));
   }
 
-  void check_repeat_visit(RunContext& context, const Subject& s,
-                          const std::unordered_map<std::string, VisitIndex>& visits) const {
-    if (s.person.empty() || s.team.empty()) return;
-    const auto index = visits.find(s.person);
-    if (index == visits.end()) return;
-    const Visit* other = index->second.other_team_between(s.at - window_s_, s.at, s.team);
+  void check_repeat_visit(RunContext& context, const Subject& s, const Visits& visits) const {
+    if (s.person.empty() || s.team_index == Visits::kNoTeam) return;
+    const Visit* other =
+        visits.other_team_between(s.person_code, s.at - window_s_, s.at, s.team_index);
     if (other == nullptr) return;
+    const std::string& other_team = teams_[other->team];
     Finding f = finding_for(s, "repeat_visit");
     f.evidence.push_back({"checkins", other->checkin_id});
     const std::string who = context.pii().id_number(s.person);
     if (context.wants_message_zh()) {
       f.message_zh = fmt::format(
           "{}，{} 上门核查 {}，而 {} 已于 {} 上门（相隔不超过 {} 天）：同一人被不同队伍重复上门。",
-          minute_text(s.at), s.team, who, other->team, minute_text(other->at), window_days_);
+          minute_text(s.at), s.team, who, other_team, minute_text(other->at), window_days_);
     }
     if (context.wants_message_en()) {
       f.message_en = fmt::format(
           "{} visited {} on {} although {} had visited on {}, at most {} days before: the same "
           "person was visited again by another team.",
-          s.team, who, minute_text(s.at), other->team, minute_text(other->at), window_days_);
+          s.team, who, minute_text(s.at), other_team, minute_text(other->at), window_days_);
     }
     context.emit(std::move(f));
   }
@@ -611,6 +663,10 @@ class CheckinRedundancy {
   }
 
   std::int64_t window_days_ = 7;
+  // Of the run: persons' codes and interned team names (the empty name, NULL,
+  // first: Visits::kNoTeam).
+  IdCodes person_codes_;
+  Interned teams_;
   Instant window_s_ = 7 * kSecondsPerDay;
   Instant arrival_tolerance_s_ = 60 * kSecondsPerMinute;
 };

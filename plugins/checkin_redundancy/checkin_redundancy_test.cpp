@@ -265,6 +265,29 @@ TEST_F(CheckinRedundancy, RepeatVisit_PersonsResolvedEachAtTheirOwnTime) {
   EXPECT_EQ(findings_of(result, kRule, "repeat_visit").at(0)->evidence.at(0).key, 2);
 }
 
+// Every person's visits are kept in one sorted array: one person's visits
+// must never count as another's, whether the person is a valid ID number or
+// the text an unreadable one normalises to (reached through a phone).
+TEST_F(CheckinRedundancy, RepeatVisit_InterleavedPersonsKeepTheirOwnVisits) {
+  link(1, "NOT-AN-ID-1", "13800138001", "2022-01-01");
+  link(2, "NOT-AN-ID-2", "13800138002", "2022-01-01");
+  checkin(1, kId, "NULL", "Team B", "2022-04-01 08:00");
+  checkin(2, kOther, "NULL", "Team C", "2022-04-01 09:00");
+  checkin(3, "NULL", "13800138001", "Team D", "2022-04-01 09:30");
+  checkin(4, "NULL", "13800138002", "Team E", "2022-04-01 09:45");
+  checkin(5, kOther, "NULL", "Team C", "2022-04-02 10:00");           // its own team only
+  checkin(6, "NULL", "13800138001", "Team D", "2022-04-02 11:00");    // likewise
+  checkin(7, kId, "NULL", "Team A", "2022-04-02 12:00");              // after Team B
+  checkin(8, "NULL", "138-0013-8002", "Team F", "2022-04-02 13:00");  // after Team E
+  const auto result = audit(db.path(), "2022-04", {{kRule, {}}});
+  EXPECT_EQ(finding_keys(result, kRule),
+            (Keys{"repeat_visit:checkins:7", "repeat_visit:checkins:8"}));
+  const auto found = findings_of(result, kRule, "repeat_visit");
+  ASSERT_EQ(found.size(), 2u);
+  EXPECT_EQ(found.at(0)->evidence.at(0).key, 1);
+  EXPECT_EQ(found.at(1)->evidence.at(0).key, 4);
+}
+
 TEST_F(CheckinRedundancy, RepeatVisit_UnreadableTimesAreCountedAndLeaveTheRowOut) {
   checkin(1, kId, "NULL", "Team B", "2022-04-01 25:00");
   checkin(2, kId, "NULL", "Team A", "2022-04-02 10:00");

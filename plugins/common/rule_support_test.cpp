@@ -4,6 +4,7 @@
 
 #include <map>
 #include <random>
+#include <set>
 #include <string>
 #include <string_view>
 
@@ -198,6 +199,42 @@ TEST(IntSet, InsertsOnceAndFinds) {
   EXPECT_TRUE(set.contains(999 * 1024));
   EXPECT_FALSE(set.contains(1000 * 1024));
   EXPECT_FALSE(set.contains(1));
+}
+
+// IdSet answers exactly, its bitmap filter (refilled as it grows) notwithstanding:
+// every number inserted is found, by text and by code, and nothing else.
+TEST(IdSet, FindsExactlyWhatWasInsertedThroughGrowth) {
+  std::mt19937_64 random(8);
+  const auto id_text = [&] {
+    std::string id;
+    for (int k = 0; k < 17; ++k) id += static_cast<char>('0' + random() % 10);
+    const auto last = random() % 11;
+    id += last == 10 ? 'X' : static_cast<char>('0' + last);
+    return id;
+  };
+  IdSet set;
+  std::set<std::string> inserted;
+  for (int round = 0; round < 14; ++round) {
+    for (int i = 0; i < (1 << round); ++i) {
+      std::string id = random() % 8 == 0 ? "T" + id_text() : id_text();  // a few texts
+      set.insert(id);
+      inserted.insert(std::move(id));
+    }
+    for (const std::string& id : inserted) {
+      ASSERT_TRUE(set.contains(id)) << id;
+      if (const auto code = nf::id_as_integer(id)) {
+        ASSERT_TRUE(set.contains_code(*code)) << id;
+      }
+    }
+    for (int i = 0; i < 2000; ++i) {
+      const std::string other = id_text();
+      if (inserted.contains(other)) continue;
+      ASSERT_FALSE(set.contains(other)) << other;
+      ASSERT_FALSE(set.contains_code(*nf::id_as_integer(other))) << other;
+    }
+  }
+  EXPECT_FALSE(IdSet().contains("11010519491231002X"));
+  EXPECT_FALSE(IdSet().contains("text"));
 }
 
 }  // namespace

@@ -479,6 +479,11 @@ bool id_code_valid(std::uint64_t code, int latest_birth_yyyymmdd) {
 }
 
 std::string phone(std::string_view raw) {
+  // The common case, ASCII digits without a country code, is its own form.
+  if (!raw.empty() && all_digits(raw) && !raw.starts_with("0086") &&
+      !(raw.size() == 13 && raw.starts_with("861"))) {
+    return std::string(raw);
+  }
   std::string s;
   const auto keep = [&s](std::string_view text) {
     for (const char c : text) {

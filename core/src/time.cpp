@@ -40,6 +40,11 @@ std::int64_t floor_div(std::int64_t a, std::int64_t b) {
   return a / b - ((a % b != 0) && ((a < 0) != (b < 0)) ? 1 : 0);
 }
 
+// Writes `v` (0..10^width - 1) as `width` digits at `out`.
+void put_digits(char* out, std::int64_t v, int width) {
+  for (int i = width - 1; i >= 0; --i, v /= 10) out[i] = static_cast<char>('0' + v % 10);
+}
+
 }  // namespace
 
 std::int64_t days_from_civil(int year, int month, int day) {
@@ -57,16 +62,35 @@ bool is_calendar_date(int year, int month, int day) {
          day <= days_in_month(year, month);
 }
 
+// Both are written for every finding's message and identity: the common
+// years (0..9999) digit by digit, others by fmt.
 std::string format_instant(Instant t) {
   const std::int64_t days = floor_div(t, kSecondsPerDay);
   const std::int64_t secs = t - days * kSecondsPerDay;
   const CivilDate d = civil_from_days(days);
+  if (d.year >= 0 && d.year <= 9999) {
+    std::string out = "0000-00-00T00:00:00";
+    put_digits(out.data(), d.year, 4);
+    put_digits(out.data() + 5, d.month, 2);
+    put_digits(out.data() + 8, d.day, 2);
+    put_digits(out.data() + 11, secs / 3600, 2);
+    put_digits(out.data() + 14, secs / 60 % 60, 2);
+    put_digits(out.data() + 17, secs % 60, 2);
+    return out;
+  }
   return fmt::format("{:04d}-{:02d}-{:02d}T{:02d}:{:02d}:{:02d}", d.year, d.month, d.day,
                      secs / 3600, secs / 60 % 60, secs % 60);
 }
 
 std::string format_date(Instant t) {
   const CivilDate d = civil_from_days(floor_div(t, kSecondsPerDay));
+  if (d.year >= 0 && d.year <= 9999) {
+    std::string out = "0000-00-00";
+    put_digits(out.data(), d.year, 4);
+    put_digits(out.data() + 5, d.month, 2);
+    put_digits(out.data() + 8, d.day, 2);
+    return out;
+  }
   return fmt::format("{:04d}-{:02d}-{:02d}", d.year, d.month, d.day);
 }
 

@@ -8,6 +8,7 @@
 #include <unicode/translit.h>
 #include <unicode/unistr.h>
 
+#include <iterator>
 #include <memory>
 #include <random>
 #include <string>
@@ -101,6 +102,20 @@ TEST(Phone, SpecExamplesAllBecomeTheSameMobile) {
   for (const char* raw : {"+86 138 0013 8000", "0086-13800138000", "8613800138000", "138-0013-8000",
                           "１３８００１３８０００", "13800138000"}) {
     EXPECT_EQ(phone(raw), "13800138000") << raw;
+  }
+}
+
+// Plain digits take a fast path; a leading space sends the same number down
+// the general one. Both agree on digit strings with and without the country
+// code's forms.
+TEST(Phone, PlainDigitsReadAsTheGeneralPathReadsThem) {
+  std::mt19937 random(86);
+  const char* prefixes[] = {"", "", "", "0", "86", "861", "0086", "00861", "8613", "1"};
+  for (int i = 0; i < 50000; ++i) {
+    std::string raw = prefixes[random() % std::size(prefixes)];
+    const int length = static_cast<int>(random() % 16);
+    for (int k = 0; k < length; ++k) raw += static_cast<char>('0' + random() % 10);
+    ASSERT_EQ(phone(raw), phone(" " + raw)) << raw;
   }
 }
 
@@ -299,6 +314,27 @@ TEST(Time, TheFastPathReadsWhatTheGeneralReadingReads) {
     }
   }
   EXPECT_GT(readable, 20000u);  // the comparison covered readable times too
+}
+
+// format_instant and format_date write common years digit by digit: read
+// back, every instant of years 1000..9999 gives itself; other years still
+// print in full.
+TEST(Time, FormattedInstantsReadBackAsThemselves) {
+  std::mt19937_64 random(4);
+  const Instant from = at(1000, 1, 1);
+  const Instant to = at(9999, 12, 31, 23, 59, 59);
+  for (int i = 0; i < 100000; ++i) {
+    const Instant t = from + static_cast<Instant>(random() % static_cast<std::uint64_t>(to - from));
+    const std::string text = format_instant(t);
+    const TimeValue back = time(text);
+    ASSERT_TRUE(back.is_readable()) << text;
+    ASSERT_EQ(back.instant(), t) << text;
+    ASSERT_EQ(format_date(t), text.substr(0, 10)) << text;
+  }
+  EXPECT_EQ(format_instant(at(2022, 4, 3, 9, 5, 7)), "2022-04-03T09:05:07");
+  EXPECT_EQ(format_instant(at(10000, 1, 1)), "10000-01-01T00:00:00");
+  EXPECT_EQ(format_date(at(10000, 1, 1)), "10000-01-01");
+  EXPECT_EQ(format_date(at(999, 12, 31)), "0999-12-31");
 }
 
 TEST(AuditPeriodTest, MonthBoundsAndAsOf) {

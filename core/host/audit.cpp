@@ -89,7 +89,13 @@ void run_one(const AuditOptions& options, const PiiPolicy& pii, SharedValues& sh
 // subjects with the same identity (duplicate rows) are told apart by their
 // rank in subject-key order, which stays stable as long as the duplicates do.
 std::string fingerprint_basis(const Finding& f) {
-  return fmt::format("regaudit-fingerprint-v1\x1f{}\x1f{}\x1f{}", f.rule_id, f.code, f.identity);
+  // Appended, not formatted: it is built for every finding (7 M at 10 M persons).
+  constexpr std::string_view kVersion = "regaudit-fingerprint-v1\x1f";
+  std::string basis;
+  basis.reserve(kVersion.size() + f.rule_id.size() + f.code.size() + f.identity.size() + 2);
+  basis.append(kVersion).append(f.rule_id).append(1, '\x1f');
+  basis.append(f.code).append(1, '\x1f').append(f.identity);
+  return basis;
 }
 
 std::string with_rank(std::string basis, std::size_t rank) {
@@ -100,8 +106,7 @@ std::string with_rank(std::string basis, std::size_t rank) {
 // A finding's rank-0 fingerprint: the first 32 hex digits of the hash of its
 // basis.
 void fingerprint_one(ReportedFinding& rf) {
-  rf.fingerprint = sha256_hex(fingerprint_basis(rf.finding));
-  rf.fingerprint.resize(32);
+  rf.fingerprint = sha256_hex(fingerprint_basis(rf.finding), 32);
 }
 
 std::uint64_t leading_bits(const std::string& hex) {
@@ -148,8 +153,7 @@ void rank_equal_bases(std::span<ReportedFinding> findings) {
       for (std::size_t k = 0; k < group.size(); ++k) {
         rank = k > 0 && group[k - 1].first == group[k].first ? rank + 1 : 0;
         if (rank > 0) {
-          findings[group[k].second].fingerprint =
-              sha256_hex(with_rank(group[k].first, rank)).substr(0, 32);
+          findings[group[k].second].fingerprint = sha256_hex(with_rank(group[k].first, rank), 32);
         }
       }
     }

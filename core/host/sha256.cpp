@@ -2,6 +2,7 @@
 
 #include <openssl/evp.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdio>
 #include <stdexcept>
@@ -20,13 +21,14 @@ const EVP_MD* sha256_md() {
   return md;
 }
 
-std::string hex(const unsigned char* digest, unsigned int size) {
+// The first `digits` hex digits of the `size` bytes at `digest`.
+std::string hex(const unsigned char* digest, unsigned int size, std::size_t digits = 64) {
   static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(2 * size);
-  for (unsigned int i = 0; i < size; ++i) {
-    out.push_back(kHex[digest[i] >> 4]);
-    out.push_back(kHex[digest[i] & 0xF]);
+  digits = std::min<std::size_t>(digits, 2 * std::size_t{size});
+  std::string out(digits, '0');
+  for (std::size_t i = 0; i < digits; ++i) {
+    const unsigned char byte = digest[i / 2];
+    out[i] = kHex[i % 2 == 0 ? byte >> 4 : byte & 0xF];
   }
   return out;
 }
@@ -57,7 +59,7 @@ std::string Sha256::hex_digest() {
   return hex(digest.data(), size);
 }
 
-std::string sha256_hex(std::string_view data) {
+std::string sha256_hex(std::string_view data, std::size_t digits) {
   // One reusable context per thread: fingerprints hash many short strings.
   thread_local const std::unique_ptr<EVP_MD_CTX, void (*)(EVP_MD_CTX*)> context(EVP_MD_CTX_new(),
                                                                                 &EVP_MD_CTX_free);
@@ -68,7 +70,7 @@ std::string sha256_hex(std::string_view data) {
   }
   EVP_DigestUpdate(context.get(), data.data(), data.size());
   EVP_DigestFinal_ex(context.get(), digest.data(), &size);
-  return hex(digest.data(), size);
+  return hex(digest.data(), size, digits);
 }
 
 std::optional<FileDigest> sha256_file(const std::filesystem::path& path) {

@@ -29,7 +29,9 @@ class Sha256 {
   std::unique_ptr<Context> context_;
 };
 
-std::string sha256_hex(std::string_view data);
+// Lower-case hex of the digest of `data`, its first `digits` hex digits
+// (at most 64).
+std::string sha256_hex(std::string_view data, std::size_t digits = 64);
 
 struct FileDigest {
   std::string sha256;

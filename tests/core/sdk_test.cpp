@@ -53,6 +53,14 @@ TEST(Sha256, KnownVectors) {
             "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
 }
 
+TEST(Sha256, LeadingDigitsOnly) {
+  EXPECT_EQ(host::sha256_hex("abc", 32), "ba7816bf8f01cfea414140de5dae2223");
+  EXPECT_EQ(host::sha256_hex("abc", 7), "ba7816b");
+  EXPECT_EQ(host::sha256_hex("abc", 0), "");
+  EXPECT_EQ(host::sha256_hex("abc", 100),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+}
+
 TEST(RuleOptionsTest, TypedGettersAndClearErrors) {
   const RuleOptions options({{"window_days", "7"}, {"minutes", "2.5"}, {"strict", "true"}});
   EXPECT_EQ(options.get_integer("window_days"), 7);

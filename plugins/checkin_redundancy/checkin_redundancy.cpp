@@ -339,7 +339,7 @@ class CheckinRedundancy {
         return *id;
       };
       std::uint64_t person = IdCodes::kNone;
-      std::string phone;  // read when the ID number is not valid
+      std::string phone;  // needed, and read, only when the ID number is not valid
       if (valid_code) {
         person = *id_code.code;
       } else {
@@ -362,7 +362,6 @@ class CheckinRedundancy {
       s.person_code = person;
       s.team = teams_[team];
       s.team_index = team;
-      if (valid_code) phone = nf::phone(rows.text(2));
       const std::string who =
           !s.person.empty() ? s.person : (!id_text().is_null() ? id_text().text : "phone:" + phone);
       s.identity = fmt::format("{}\x1f{}\x1f{}\x1f{}", who, s.team, s.kind, format_instant(t));

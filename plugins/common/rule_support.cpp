@@ -57,19 +57,20 @@ SubscriptionsByNumber subscriptions_by_number(RunContext& context) {
     const std::int64_t id = rows.int64(0);
     if (first || std::pair(subs.last_counted.activated_at, subs.last_counted.subscription_id) <
                      std::pair(activated.instant(), id)) {
-      subs.last_counted = CountedSubscription{
-          id, activated.instant(),
-          deactivated.is_null() ? std::nullopt : std::optional<Instant>(deactivated.instant())};
+      subs.last_counted.subscription_id = id;
+      subs.last_counted.activated_at = activated.instant();
+      subs.last_counted.set_deactivated_at(
+          deactivated.is_null() ? std::nullopt : std::optional<Instant>(deactivated.instant()));
     }
     const bool in_force =
         activated.instant() < as_of && (deactivated.is_null() || deactivated.instant() >= as_of);
     if (!in_force) continue;
-    if (subs.in_force && std::pair(subs.in_force->activated_at, subs.in_force->subscription_id) >
-                             std::pair(activated.instant(), id)) {
+    if (const SubscriptionInForce* current = subs.in_force();
+        current != nullptr && std::pair(current->activated_at, current->subscription_id) >
+                                  std::pair(activated.instant(), id)) {
       continue;
     }
-    subs.in_force =
-        SubscriptionInForce{id, out.owners().encode_id_number(rows.text(2)), activated.instant()};
+    subs.set_in_force({id, out.owners().encode_id_number(rows.text(2)), activated.instant()});
   }
   return out;
 }

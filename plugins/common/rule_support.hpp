@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <bit>
 #include <cstdint>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <string>
@@ -83,17 +84,39 @@ struct SubscriptionInForce {
 struct CountedSubscription {
   std::int64_t subscription_id = 0;
   Instant activated_at = 0;
-  std::optional<Instant> deactivated_at;  // nullopt = still active
+  // nullopt: still active.
+  std::optional<Instant> deactivated_at() const {
+    if (deactivated_ == kStillActive) return std::nullopt;
+    return deactivated_;
+  }
+  void set_deactivated_at(std::optional<Instant> t) { deactivated_ = t ? *t : kStillActive; }
+
+ private:
+  // No readable time is this far off (SPEC section 2 writes years in four
+  // digits), so it marks "still active" without an optional's flag.
+  static constexpr Instant kStillActive = std::numeric_limits<Instant>::max();
+  Instant deactivated_ = kStillActive;
 };
 
 // What the rules need of one number that has at least one counted
-// subscription (a number without any has no entry).
+// subscription (a number without any has no entry). Millions of numbers sit in
+// one flat table: an absent value is marked by a time no readable value has,
+// instead of by std::optional's flag, which made a slot 72 bytes, not 56.
 struct NumberSubscriptions {
-  std::optional<SubscriptionInForce> in_force;
+  // The subscription in force at A, or nullptr.
+  const SubscriptionInForce* in_force() const {
+    return in_force_.activated_at == kNoneInForce ? nullptr : &in_force_;
+  }
+  void set_in_force(const SubscriptionInForce& s) { in_force_ = s; }
   // The counted subscription activated last (ties: highest subscription_id),
   // whether in force at A or not.
   CountedSubscription last_counted;
+
+ private:
+  static constexpr Instant kNoneInForce = std::numeric_limits<Instant>::min();
+  SubscriptionInForce in_force_{0, IdCodes::kNone, kNoneInForce};
 };
+static_assert(sizeof(NumberSubscriptions) == 48, "a slot of SubscriptionsByNumber is 56 bytes");
 
 // NumberSubscriptions by normal-form phone number. Numbers of up to 17
 // digits (all real ones) are keyed by an integer in a flat table (IntMap):

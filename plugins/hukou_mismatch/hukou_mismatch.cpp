@@ -208,8 +208,8 @@ class HukouMismatch {
       const std::string_view number = links.phone(link);
       if (id.empty()) continue;
       const NumberSubscriptions* subs = subscriptions.find(number);
-      if (subs == nullptr || !subs->in_force) continue;
-      const SubscriptionInForce& sub = *subs->in_force;
+      if (subs == nullptr || subs->in_force() == nullptr) continue;
+      const SubscriptionInForce& sub = *subs->in_force();
       if (sub.owner == IdCodes::kNone || subscriptions.owners().is(sub.owner, id)) continue;
       if (sub.activated_at > link.recorded_at) continue;  // that is stale-phone's "reassigned"
       const Instant recorded_at = link.recorded_at;

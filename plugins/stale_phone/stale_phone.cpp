@@ -151,11 +151,11 @@ class StalePhone {
 
   static void check_subscriptions(RunContext& context, const Link& link,
                                   const NumberSubscriptions& subs, const IdCodes& owners) {
-    if (!subs.in_force) {
+    if (subs.in_force() == nullptr) {
       emit_deactivated(context, link, subs.last_counted);
       return;
     }
-    const SubscriptionInForce& sub = *subs.in_force;
+    const SubscriptionInForce& sub = *subs.in_force();
     if (link.id.empty() || sub.owner == IdCodes::kNone || owners.is(sub.owner, link.id)) return;
     if (sub.activated_at <= link.recorded_at) return;  // hukou-mismatch's phone_holder_mismatch
     emit_reassigned(context, link, sub, owners.text(sub.owner));
@@ -168,11 +168,12 @@ class StalePhone {
     Finding f = finding_for(link, "deactivated");
     f.evidence.push_back({"phone_subscriptions", last.subscription_id});
     const std::string ended_zh =
-        last.deactivated_at ? fmt::format("，已于 {} 注销", format_date(*last.deactivated_at))
-                            : std::string();
+        last.deactivated_at() ? fmt::format("，已于 {} 注销", format_date(*last.deactivated_at()))
+                              : std::string();
     const std::string ended_en =
-        last.deactivated_at ? fmt::format(", deactivated on {}", format_date(*last.deactivated_at))
-                            : std::string();
+        last.deactivated_at()
+            ? fmt::format(", deactivated on {}", format_date(*last.deactivated_at()))
+            : std::string();
     if (context.wants_message_zh()) {
       f.message_zh = fmt::format(
           "号码 {} 截至 {} 已无在用的实名登记（最后一次登记于 {} 启用{}），是空号；但{}记录（{}）"

@@ -319,8 +319,7 @@ std::optional<TimeValue> common_layout_time(std::string_view s) {
   const std::size_t n = s.size();
   if (n == 14) {
     if (!all_digits(s)) return std::nullopt;
-    return make_time(two_digits(p) * 100 + two_digits(p + 2), two_digits(p + 4), two_digits(p + 6),
-                     {two_digits(p + 8), two_digits(p + 10), two_digits(p + 12)});
+    return parse_compact(s);
   }
   if (n != 10 && n != 16 && n != 19) return std::nullopt;
   const char sep = p[4];
@@ -429,21 +428,9 @@ IdNumber id_number(std::string_view raw, int latest_birth_yyyymmdd) {
 }
 
 IdCode id_code(std::string_view raw) {
-  // The common case in one pass: 17 ASCII digits and a digit or x/X, which
-  // are their own normal form (x upper-cased).
-  if (raw.size() == 18) {
-    std::uint64_t v = 0;
-    std::size_t i = 0;
-    for (; i < 17 && raw[i] >= '0' && raw[i] <= '9'; ++i) {
-      v = v * 10 + static_cast<std::uint64_t>(raw[i] - '0');
-    }
-    if (i == 17) {
-      const char last = raw[17];
-      if (last >= '0' && last <= '9')
-        return {v * 11 + static_cast<std::uint64_t>(last - '0'), false};
-      if (last == 'X' || last == 'x') return {v * 11 + 10, false};
-    }
-  }
+  // The common case in one pass: 17 ASCII digits and a digit or X are their
+  // own normal form, whose code id_as_integer reads.
+  if (const auto code = id_as_integer(raw)) return {code, false};
   if (!is_ascii(raw)) {
     const IdNumber id = id_number(raw, 0);  // validity is not asked for
     return {id_as_integer(id.text), id.is_null()};

@@ -45,6 +45,14 @@ void put_digits(char* out, std::int64_t v, int width) {
   for (int i = width - 1; i >= 0; --i, v /= 10) out[i] = static_cast<char>('0' + v % 10);
 }
 
+// Writes `d` (a year 0..9999) as YYYY-MM-DD over the first 10 characters of
+// `out`, whose separators are in place.
+void put_date(char* out, const CivilDate& d) {
+  put_digits(out, d.year, 4);
+  put_digits(out + 5, d.month, 2);
+  put_digits(out + 8, d.day, 2);
+}
+
 }  // namespace
 
 std::int64_t days_from_civil(int year, int month, int day) {
@@ -70,9 +78,7 @@ std::string format_instant(Instant t) {
   const CivilDate d = civil_from_days(days);
   if (d.year >= 0 && d.year <= 9999) {
     std::string out = "0000-00-00T00:00:00";
-    put_digits(out.data(), d.year, 4);
-    put_digits(out.data() + 5, d.month, 2);
-    put_digits(out.data() + 8, d.day, 2);
+    put_date(out.data(), d);
     put_digits(out.data() + 11, secs / 3600, 2);
     put_digits(out.data() + 14, secs / 60 % 60, 2);
     put_digits(out.data() + 17, secs % 60, 2);
@@ -86,9 +92,7 @@ std::string format_date(Instant t) {
   const CivilDate d = civil_from_days(floor_div(t, kSecondsPerDay));
   if (d.year >= 0 && d.year <= 9999) {
     std::string out = "0000-00-00";
-    put_digits(out.data(), d.year, 4);
-    put_digits(out.data() + 5, d.month, 2);
-    put_digits(out.data() + 8, d.day, 2);
+    put_date(out.data(), d);
     return out;
   }
   return fmt::format("{:04d}-{:02d}-{:02d}", d.year, d.month, d.day);

@@ -211,9 +211,11 @@ class IdSet {
   // Whether `code` may be in the set: false only when it is not.
   bool may_contain(std::uint64_t code) const {
     if (filter_.empty()) return false;
-    const std::uint64_t bit = mixed_key(code) >> filter_shift_;
+    const std::uint64_t bit = filter_bit(code);
     return ((filter_[bit / 64] >> (bit % 64)) & 1) != 0;
   }
+  // The bit of `code` in the (non-empty) filter.
+  std::uint64_t filter_bit(std::uint64_t code) const { return mixed_key(code) >> filter_shift_; }
   void add_to_filter(std::uint64_t code) {
     codes_.push_back(code);
     if (codes_.size() * 16 > filter_.size() * 64) {
@@ -227,7 +229,7 @@ class IdSet {
     }
   }
   void set_bit(std::uint64_t code) {
-    const std::uint64_t bit = mixed_key(code) >> filter_shift_;
+    const std::uint64_t bit = filter_bit(code);
     filter_[bit / 64] |= std::uint64_t{1} << (bit % 64);
   }
 

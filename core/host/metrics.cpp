@@ -24,14 +24,6 @@ struct Ratio {
 // Per-street accumulation of one metric; "" is the whole city.
 using ByStreet = std::map<std::string, Ratio>;
 
-void add(ByStreet& by_street, const std::string& street, bool counted, double amount = 1) {
-  for (const std::string* key : {&street, static_cast<const std::string*>(nullptr)}) {
-    Ratio& r = by_street[key != nullptr ? *key : std::string("\x01all")];
-    r.denominator += amount;
-    if (counted) r.numerator += amount;
-  }
-}
-
 bool rule_ok(const AuditResult& result, std::string_view id) {
   return std::any_of(result.rules.begin(), result.rules.end(), [&](const RuleOutcome& r) {
     return r.id == id && r.status == RuleOutcome::Status::ok;
@@ -135,81 +127,56 @@ class StreetRatios {
   std::vector<Ratio> by_index_;
 };
 
+// Whether each key of `keys` (in reading order, which for SQLite's rowid
+// tables is key order) is in `flagged`: one walk along both when the keys
+// are sorted, a search per key otherwise.
+std::vector<char> flags_of(const std::vector<std::int64_t>& keys,
+                           const std::vector<std::int64_t>& flagged) {
+  std::vector<char> out(keys.size());
+  if (std::is_sorted(keys.begin(), keys.end())) {
+    auto next = flagged.begin();
+    for (std::size_t i = 0; i < keys.size(); ++i) {
+      while (next != flagged.end() && *next < keys[i]) ++next;
+      out[i] = next != flagged.end() && *next == keys[i];
+    }
+  } else {
+    for (std::size_t i = 0; i < keys.size(); ++i) {
+      out[i] = std::binary_search(flagged.begin(), flagged.end(), keys[i]);
+    }
+  }
+  return out;
+}
+
 ByStreet triple_match(const MetricInputs& inputs, const MetricSubjects& subjects) {
-  const SubjectKeys& residence_elsewhere = subjects.residence_elsewhere;
-  const SubjectKeys& bad_links = subjects.holder_mismatch;
-  const SubjectKeys& stale_links = subjects.stale_links;
-  // Every ID with a link, and whether one of its links is bad: sorted by
-  // ID, then one entry per ID (false sorts first, so the last of a run holds
-  // "any link bad").
-  std::vector<std::pair<std::uint64_t, bool>> linked;
-  linked.reserve(inputs.links.size());
-  // The links come in link_id order (SQLite's rowid order): one walk along
-  // the sorted bad keys instead of a search per link; any other order falls
-  // back to searching.
+  // Which links are bad, and which persons reside elsewhere.
   std::vector<std::int64_t> bad;
-  std::set_union(bad_links.keys().begin(), bad_links.keys().end(), stale_links.keys().begin(),
-                 stale_links.keys().end(), std::back_inserter(bad));
-  const bool in_order =
-      std::is_sorted(inputs.links.begin(), inputs.links.end(),
-                     [](const MetricInputs::Link& a, const MetricInputs::Link& b) {
-                       return a.link_id < b.link_id;
-                     });
-  auto next_bad = bad.begin();
-  for (const MetricInputs::Link& link : inputs.links) {
-    bool is_bad = false;
-    if (in_order) {
-      while (next_bad != bad.end() && *next_bad < link.link_id) ++next_bad;
-      is_bad = next_bad != bad.end() && *next_bad == link.link_id;
-    } else {
-      is_bad = std::binary_search(bad.begin(), bad.end(), link.link_id);
-    }
-    linked.emplace_back(link.id, is_bad);
-  }
-  std::sort(linked.begin(), linked.end());
-  std::size_t kept = 0;
-  for (std::size_t i = 0; i < linked.size(); ++i) {
-    if (i + 1 < linked.size() && linked[i + 1].first == linked[i].first) continue;
-    linked[kept++] = linked[i];
-  }
-  linked.resize(kept);
-  // Whether each person has a residence_elsewhere finding: the persons come
-  // in person_id order too, so again one walk.
-  const auto& persons = inputs.persons;
-  const std::vector<std::int64_t>& elsewhere_keys = residence_elsewhere.keys();
-  std::vector<char> elsewhere(persons.size());
-  const bool persons_in_order =
-      std::is_sorted(persons.begin(), persons.end(),
-                     [](const MetricInputs::Person& a, const MetricInputs::Person& b) {
-                       return a.person_id < b.person_id;
-                     });
-  auto next_elsewhere = elsewhere_keys.begin();
-  for (std::size_t i = 0; i < persons.size(); ++i) {
-    if (persons_in_order) {
-      while (next_elsewhere != elsewhere_keys.end() && *next_elsewhere < persons[i].person_id) {
-        ++next_elsewhere;
-      }
-      elsewhere[i] =
-          next_elsewhere != elsewhere_keys.end() && *next_elsewhere == persons[i].person_id;
-    } else {
-      elsewhere[i] = residence_elsewhere.contains(persons[i].person_id);
-    }
-  }
-  // The persons by ID, walked along the linked IDs: a binary search per
-  // person missed the cache at every level at 10 M persons.
-  std::vector<std::pair<std::uint64_t, std::uint32_t>> by_id;  // (id, index in persons)
-  by_id.reserve(persons.size());
-  for (std::size_t i = 0; i < persons.size(); ++i) {
-    by_id.emplace_back(persons[i].id, static_cast<std::uint32_t>(i));
-  }
-  std::sort(by_id.begin(), by_id.end());
+  std::set_union(subjects.holder_mismatch.keys().begin(), subjects.holder_mismatch.keys().end(),
+                 subjects.stale_links.keys().begin(), subjects.stale_links.keys().end(),
+                 std::back_inserter(bad));
+  const std::vector<char> bad_link = flags_of(inputs.link_ids, bad);
+  const std::vector<char> elsewhere =
+      flags_of(inputs.person_ids, subjects.residence_elsewhere.keys());
+  // The persons by ID, walked along the links by ID: each person with a link
+  // counts, matched when none of its ID's links is bad.
+  const auto& links = inputs.links_by_id;
   StreetRatios out(inputs.streets.size());
-  auto next_linked = linked.begin();
-  for (const auto& [id, index] : by_id) {
-    while (next_linked != linked.end() && next_linked->first < id) ++next_linked;
-    if (next_linked == linked.end()) break;
-    if (next_linked->first != id) continue;
-    out.add(persons[index].street, !next_linked->second && !elsewhere[index]);
+  std::size_t next = 0;
+  std::uint64_t group_id = 0;
+  bool group_known = false;
+  bool group_bad = false;
+  for (const MetricInputs::ById& person : inputs.persons_by_id) {
+    while (next < links.size() && links[next].id < person.id) ++next;
+    if (next == links.size()) break;
+    if (links[next].id != person.id) continue;
+    if (!group_known || group_id != person.id) {
+      group_id = person.id;
+      group_known = true;
+      group_bad = false;
+      for (std::size_t k = next; k < links.size() && links[k].id == person.id; ++k) {
+        group_bad = group_bad || bad_link[links[k].at] != 0;
+      }
+    }
+    out.add(person.street, !group_bad && elsewhere[person.at] == 0);
   }
   return out.by_name(inputs.streets);
 }
@@ -227,8 +194,17 @@ ByStreet wasted_hours(const AuditResult& result) {
   // position) rather than indexes compared through the findings: at 10 M
   // persons the findings are gigabytes, and every comparison was a cache miss.
   const auto& findings = result.findings;
+  // Findings come rule by rule, in runs of the same table: a name equal to
+  // the previous one is not looked up again.
   std::map<std::string_view, std::uint32_t> table_rank;
-  for (const ReportedFinding& rf : findings) table_rank.try_emplace(rf.finding.subject_table, 0);
+  std::string_view previous_table;
+  for (std::size_t i = 0; i < findings.size(); ++i) {
+    const std::string& table = findings[i].finding.subject_table;
+    if (i == 0 || table != previous_table) {
+      table_rank.try_emplace(table, 0);
+      previous_table = table;
+    }
+  }
   std::uint32_t next_rank = 0;
   for (auto& [table, rank] : table_rank) rank = next_rank++;
   struct Subject {
@@ -236,9 +212,11 @@ ByStreet wasted_hours(const AuditResult& result) {
     std::uint32_t index;
     std::int64_t key;
   };
+  const auto before = [](const Subject& a, const Subject& b) {
+    return std::tie(a.table, a.key, a.index) < std::tie(b.table, b.key, b.index);
+  };
   std::vector<Subject> order;
   order.reserve(findings.size());
-  std::string_view previous_table;
   std::uint32_t previous_rank = 0;
   for (std::size_t i = 0; i < findings.size(); ++i) {
     const Finding& f = findings[i].finding;
@@ -248,10 +226,35 @@ ByStreet wasted_hours(const AuditResult& result) {
     }
     order.push_back({previous_rank, static_cast<std::uint32_t>(i), f.subject_key});
   }
-  std::sort(order.begin(), order.end(), [](const Subject& a, const Subject& b) {
-    return std::tie(a.table, a.key, a.index) < std::tie(b.table, b.key, b.index);
-  });
-  ByStreet out;
+  // The findings are sorted rule by rule, and so by (table, key) within each
+  // rule: a few sorted runs, merged, instead of a sort of all of them. (A
+  // merge keeps the earlier run first among equal subjects, as the position
+  // would.)
+  std::vector<std::size_t> run_ends;
+  for (std::size_t i = 1; i <= order.size(); ++i) {
+    if (i == order.size() || before(order[i], order[i - 1])) run_ends.push_back(i);
+    if (run_ends.size() > 64) break;
+  }
+  if (run_ends.size() > 64) {
+    std::sort(order.begin(), order.end(), before);
+  } else {
+    for (std::size_t width = 1; width < run_ends.size(); width *= 2) {
+      for (std::size_t r = 0; r + width < run_ends.size(); r += 2 * width) {
+        const std::size_t from = r == 0 ? 0 : run_ends[r - 1];
+        const std::size_t middle = run_ends[r + width - 1];
+        const std::size_t to = run_ends[std::min(r + 2 * width, run_ends.size()) - 1];
+        std::inplace_merge(order.begin() + static_cast<std::ptrdiff_t>(from),
+                           order.begin() + static_cast<std::ptrdiff_t>(middle),
+                           order.begin() + static_cast<std::ptrdiff_t>(to), before);
+      }
+    }
+  }
+  // The hours per street, added in subject order (so the sums, in floating
+  // point, do not depend on how they are kept), then by name.
+  std::unordered_map<std::string_view, Ratio> by_street;
+  Ratio all;
+  const std::string* previous_street = nullptr;
+  Ratio* street_hours = nullptr;
   for (std::size_t n = 0; n < order.size();) {
     const Subject current = order[n];
     double cost = 0;
@@ -264,8 +267,19 @@ ByStreet wasted_hours(const AuditResult& result) {
         street = &f.street;
       }
     }
-    if (cost > 0) add(out, *street, true, cost / 60.0);
+    if (cost <= 0) continue;
+    if (previous_street == nullptr || *previous_street != *street) {
+      street_hours = &by_street[*street];
+      previous_street = street;
+    }
+    for (Ratio* r : {street_hours, &all}) {
+      r->denominator += cost / 60.0;
+      r->numerator += cost / 60.0;
+    }
   }
+  ByStreet out;
+  for (const auto& [street, hours] : by_street) out.emplace(std::string(street), hours);
+  if (!by_street.empty()) out.emplace("\x01all", all);
   return out;
 }
 
@@ -277,19 +291,29 @@ MetricInputs read_metric_inputs(const std::filesystem::path& db, const AuditPeri
   MetricInputs in;
   nf::IdCodes ids;
   StreetIndex streets;
+  const auto by_id = [](std::vector<MetricInputs::ById>& rows) {
+    std::sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) {
+      return a.id < b.id || (a.id == b.id && a.at < b.at);
+    });
+  };
   Statement links = registry.prepare("SELECT link_id, id_number FROM person_phones");
   while (links.step()) {
     const std::uint64_t id = ids.encode_id_number(links.text(1));
-    if (id != nf::IdCodes::kNone) in.links.push_back({links.int64(0), id});
+    if (id == nf::IdCodes::kNone) continue;
+    in.links_by_id.push_back({id, static_cast<std::uint32_t>(in.link_ids.size()), 0});
+    in.link_ids.push_back(links.int64(0));
   }
+  by_id(in.links_by_id);
   Statement persons = registry.prepare("SELECT person_id, id_number, hukou_street FROM persons");
   while (persons.step()) {
     // A valid number always has an integer code.
     const nf::IdCode id = nf::id_code(persons.text(1));
     if (!id.code || !nf::id_code_valid(*id.code, last_day)) continue;
-    in.persons.push_back(
-        {persons.int64(0), *id.code, streets.index(nf::street_code(persons.text(2)))});
+    in.persons_by_id.push_back({*id.code, static_cast<std::uint32_t>(in.person_ids.size()),
+                                streets.index(nf::street_code(persons.text(2)))});
+    in.person_ids.push_back(persons.int64(0));
   }
+  by_id(in.persons_by_id);
   const auto events = [&](const char* sql, std::vector<MetricInputs::Event>& out) {
     Statement rows = registry.prepare(sql);
     while (rows.step()) {

@@ -21,16 +21,12 @@ inline constexpr const char* kWastedStaffHours = "wasted_staff_hours";
 // findings: read while the rules run (it is one more job of the rules'
 // pool), combined with the findings afterwards.
 struct MetricInputs {
-  // person_phones rows with a non-NULL id_number; persons rows with a valid
-  // one. IDs as nf::IdCodes codes (of one IdCodes), streets as indexes into
-  // `streets`.
-  struct Link {
-    std::int64_t link_id;
+  // An ID (an nf::IdCodes code, of one IdCodes) and the position of its row
+  // in `link_ids` or `person_ids`; for a person, also the hukou street's
+  // index into `streets`.
+  struct ById {
     std::uint64_t id;
-  };
-  struct Person {
-    std::int64_t person_id;
-    std::uint64_t id;
+    std::uint32_t at;
     std::uint32_t street;
   };
   // Inquiries and check-ins in the audit period.
@@ -38,8 +34,14 @@ struct MetricInputs {
     std::int64_t key;
     std::uint32_t street;
   };
-  std::vector<Link> links;
-  std::vector<Person> persons;
+  // person_phones rows with a non-NULL id_number and persons rows with a
+  // valid one, in reading order, and the same sorted by (id, position): the
+  // sorts need nothing from the findings, so they are made while the rules
+  // run instead of after them.
+  std::vector<std::int64_t> link_ids;
+  std::vector<ById> links_by_id;
+  std::vector<std::int64_t> person_ids;
+  std::vector<ById> persons_by_id;
   std::vector<Event> inquiries;
   std::vector<Event> checkins;
   std::vector<std::string> streets;

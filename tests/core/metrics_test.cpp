@@ -4,7 +4,12 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <map>
+#include <random>
 #include <string>
+#include <tuple>
+#include <vector>
 
 #include "metrics.hpp"
 #include "regaudit/normal_forms.hpp"
@@ -34,6 +39,11 @@ const host::Metric& street_metric(const host::AuditResult& r, const std::string&
     if (sm.street == street) return metric(sm.metrics, name);
   }
   throw std::runtime_error("no street " + street);
+}
+
+void expect_ratio(const host::Metric& m, double numerator, double denominator) {
+  EXPECT_EQ(m.numerator, numerator) << m.name;
+  EXPECT_EQ(m.denominator, denominator) << m.name;
 }
 
 class Metrics : public ::testing::Test {
@@ -149,16 +159,10 @@ TEST_F(Metrics, TripleMatchRateCountsValidLinkedPersonsWithoutABadLinkOrResidenc
   const host::AuditResult r = run();
   // Eligible: persons 1, 2, 3, 4, 7 (5 has no link, 6 an invalid ID).
   // Matched: 1, and 7 (unfixed feedback does not count against it).
-  const host::Metric& all = metric(r.metrics, host::kTripleMatchRate);
-  EXPECT_EQ(all.numerator, 2);
-  EXPECT_EQ(all.denominator, 5);
-  EXPECT_DOUBLE_EQ(*all.value(), 0.4);
-  const host::Metric& s1 = street_metric(r, "440104001", host::kTripleMatchRate);
-  EXPECT_EQ(s1.numerator, 1);
-  EXPECT_EQ(s1.denominator, 2);
-  const host::Metric& s2 = street_metric(r, "440104002", host::kTripleMatchRate);
-  EXPECT_EQ(s2.numerator, 1);
-  EXPECT_EQ(s2.denominator, 3);
+  expect_ratio(metric(r.metrics, host::kTripleMatchRate), 2, 5);
+  EXPECT_DOUBLE_EQ(*metric(r.metrics, host::kTripleMatchRate).value(), 0.4);
+  expect_ratio(street_metric(r, "440104001", host::kTripleMatchRate), 1, 2);
+  expect_ratio(street_metric(r, "440104002", host::kTripleMatchRate), 1, 3);
 }
 
 TEST_F(Metrics, SharesCountEventsInThePeriodByTheirOwnStreet) {
@@ -184,6 +188,100 @@ TEST_F(Metrics, WastedStaffHoursCountEachSubjectOnceAtItsLargestCost) {
   EXPECT_DOUBLE_EQ(*hours.value(), (2.5 + 60.0) / 60.0);
   EXPECT_DOUBLE_EQ(*street_metric(r, "440104001", host::kWastedStaffHours).value(),
                    (2.5 + 60.0) / 60.0);
+}
+
+TEST_F(Metrics, TripleMatchCountsEachPersonRowOfAnIdAndAnyBadLinkOfItSpoilsThem) {
+  // Two persons rows with one ID (8 and 9), linked twice: by a number its
+  // holder subscribes and by one subscribed under another ID.
+  const std::string h = valid_id(8), g = valid_id(7);
+  db_.exec(
+      "INSERT INTO persons (person_id, id_number, name, hukou_street) VALUES"
+      " (8, '" +
+      h + "', '辛', '440104001'), (9, '" + h +
+      "', '辛', '440104001');"
+      "INSERT INTO person_phones VALUES"
+      " (7, '" +
+      h +
+      "', '13800000007', 'hukou', '2021-01-01'),"
+      " (8, '" +
+      h +
+      "', '13800000008', 'hukou', '2021-01-01');"
+      "INSERT INTO phone_subscriptions (subscription_id, phone, owner_id_number,"
+      " activated_at, deactivated_at) VALUES"
+      " (7, '13800000007', '" +
+      h +
+      "', '2020-01-01', NULL),"
+      " (8, '13800000008', '" +
+      g + "', '2020-01-01', NULL);");
+  const host::AuditResult r = run();
+  // Eligible: persons 1, 2, 3, 4, 7, 8, 9; matched: 1 and 7.
+  expect_ratio(metric(r.metrics, host::kTripleMatchRate), 2, 7);
+  expect_ratio(street_metric(r, "440104001", host::kTripleMatchRate), 1, 4);
+}
+
+// Wasted hours straight from findings: a subject found by several rules
+// counts once, at its first largest cost and that finding's street, whether
+// the findings come in a few sorted runs (one per rule, as the host sorts
+// them) or in no order at all.
+TEST(MetricsFromFindings, WastedHoursTakeEachSubjectOnceInAnyOrderOfFindings) {
+  std::vector<host::ReportedFinding> findings;
+  for (int rule = 0; rule < 3; ++rule) {
+    for (int key = 0; key < 200; key += 1 + rule) {
+      host::ReportedFinding rf;
+      rf.finding.rule_id = "rule-" + std::to_string(rule);
+      rf.finding.code = "code";
+      rf.finding.subject_table = key % 5 == 0 ? "inquiries" : "checkins";
+      rf.finding.subject_key = key;
+      rf.finding.cost_minutes = (key * 7 + rule * 13) % 11;
+      rf.finding.street = "44010400" + std::to_string((key + rule) % 3);
+      findings.push_back(std::move(rf));
+    }
+  }
+  const auto expected = [](const std::vector<host::ReportedFinding>& in) {
+    // Per (table, key) in findings order: the first largest cost's street.
+    std::map<std::pair<std::string, std::int64_t>, std::pair<double, std::string>> largest;
+    for (const host::ReportedFinding& rf : in) {
+      auto& [cost, street] = largest[{rf.finding.subject_table, rf.finding.subject_key}];
+      if (rf.finding.cost_minutes > cost) {
+        cost = rf.finding.cost_minutes;
+        street = rf.finding.street;
+      }
+    }
+    std::map<std::string, double> hours;
+    for (const auto& [subject, cost_street] : largest) {
+      if (cost_street.first <= 0) continue;
+      hours[cost_street.second] += cost_street.first / 60.0;
+      hours[""] += cost_street.first / 60.0;
+    }
+    return hours;
+  };
+  const auto computed = [](std::vector<host::ReportedFinding> in) {
+    host::AuditResult r;
+    r.findings = std::move(in);
+    host::compute_metrics({}, r, 1);
+    std::map<std::string, double> hours;
+    hours[""] = *metric(r.metrics, host::kWastedStaffHours).value();
+    for (const host::StreetMetrics& sm : r.street_metrics) {
+      hours[sm.street] = *metric(sm.metrics, host::kWastedStaffHours).value();
+    }
+    return hours;
+  };
+  // As the host orders them: by rule, then table, then key.
+  std::stable_sort(findings.begin(), findings.end(), [](const auto& a, const auto& b) {
+    return std::tie(a.finding.rule_id, a.finding.subject_table, a.finding.subject_key) <
+           std::tie(b.finding.rule_id, b.finding.subject_table, b.finding.subject_key);
+  });
+  const auto agree = [&](const char* order) {
+    const auto want = expected(findings);
+    ASSERT_EQ(want.size(), 4u) << order;  // three streets and the whole city
+    const auto got = computed(findings);
+    ASSERT_EQ(got.size(), want.size()) << order;
+    for (const auto& [street, hours] : want) EXPECT_DOUBLE_EQ(got.at(street), hours) << order;
+  };
+  agree("sorted by rule");
+  std::mt19937 random(2022);
+  std::shuffle(findings.begin(), findings.end(), random);
+  agree("shuffled: hundreds of runs");
 }
 
 }  // namespace

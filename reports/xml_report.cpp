@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 #include <unicode/utf8.h>
 
+#include <array>
+#include <cstdint>
 #include <deque>
 #include <future>
 #include <string_view>
@@ -20,23 +22,21 @@ bool allowed_in_xml(UChar32 c) {
          (c >= 0xE000 && c <= 0xFFFD) || (c >= 0x10000 && c <= 0x10FFFF);
 }
 
-// Whether xml_safe would change `text` (an invalid or disallowed character),
-// so that the writer copies only the rare texts that need it.
-bool changed_by_xml_safe(std::string_view text) {
-  const auto* bytes = reinterpret_cast<const uint8_t*>(text.data());
-  const auto length = static_cast<int32_t>(text.size());
-  for (int32_t i = 0; i < length;) {
-    if (bytes[i] < 0x80) {
-      const uint8_t b = bytes[i++];
-      if (b < 0x20 && b != 0x9 && b != 0xA && b != 0xD) return true;
-      continue;
-    }
-    UChar32 c;
-    U8_NEXT(bytes, i, length, c);
-    if (c < 0 || !allowed_in_xml(c)) return true;
-  }
-  return false;
+// Per ASCII byte: written as itself (0), escaped (1), or a character that
+// XML forbids (2), which xml_safe replaces. In an attribute tab, LF and CR
+// are escaped too; in text they are themselves.
+using ByteKinds = std::array<std::uint8_t, 128>;
+constexpr ByteKinds byte_kinds(bool attribute) {
+  ByteKinds kinds{};
+  for (int c = 0; c < 32; ++c) kinds[c] = 2;
+  for (const int c : {'\t', '\n', '\r'}) kinds[c] = attribute ? 1 : 0;
+  kinds['&'] = 1;
+  kinds['<'] = 1;
+  kinds[attribute ? '"' : '>'] = 1;
+  return kinds;
 }
+constexpr ByteKinds kTextKinds = byte_kinds(false);
+constexpr ByteKinds kAttributeKinds = byte_kinds(true);
 
 std::string utc_timestamp(Instant unix_seconds) {
   // Unix time is UTC; the civil-time formatter applies no zone.
@@ -155,34 +155,46 @@ class XmlWriter {
     return sink;
   }
   void escape_safe(std::string_view s, bool attribute) {
-    if (changed_by_xml_safe(s)) {
-      const std::string safe = xml_safe(s);
-      replaced_ += count_replacements(s);
-      escape(safe, attribute);
-    } else {
-      escape(s, attribute);
+    if (escape_valid(s, attribute)) return;
+    const std::string safe = xml_safe(s);
+    replaced_ += count_replacements(s);
+    escape_valid(safe, attribute);  // xml_safe's text is valid
+  }
+  // escape(s) when xml_safe would leave `s` as it is, in one pass over it;
+  // otherwise false, with nothing written.
+  bool escape_valid(std::string_view s, bool attribute) {
+    const ByteKinds& kinds = attribute ? kAttributeKinds : kTextKinds;
+    const auto* bytes = reinterpret_cast<const uint8_t*>(s.data());
+    const auto length = static_cast<int32_t>(s.size());
+    const std::size_t mark = out_.size();
+    int32_t start = 0;  // of the run written as itself
+    for (int32_t i = 0; i < length;) {
+      const uint8_t b = bytes[i];
+      if (b < 0x80) {
+        if (kinds[b] == 0) {
+          ++i;
+          continue;
+        }
+        if (kinds[b] == 2) {
+          out_.resize(mark);
+          return false;
+        }
+        out_.append(s.data() + start, static_cast<std::size_t>(i - start));
+        escape_one(static_cast<char>(b));
+        start = ++i;
+        continue;
+      }
+      UChar32 c;
+      U8_NEXT(bytes, i, length, c);
+      if (c < 0 || !allowed_in_xml(c)) {
+        out_.resize(mark);
+        return false;
+      }
     }
+    out_.append(s.data() + start, static_cast<std::size_t>(length - start));
+    return true;
   }
-  // Whether escape() writes `ch` other than as itself.
-  static bool needs_escape(char ch, bool attribute) {
-    const auto c = static_cast<unsigned char>(ch);
-    if (ch == '&' || ch == '<') return true;
-    if (ch == '>') return !attribute;
-    if (ch == '"') return attribute;
-    return c < 32 && (attribute || (ch != '\t' && ch != '\n' && ch != '\r'));
-  }
-  void escape(std::string_view s, bool attribute) {
-    // Runs of characters written as themselves are appended at once.
-    std::size_t start = 0;
-    for (std::size_t i = 0; i < s.size(); ++i) {
-      if (!needs_escape(s[i], attribute)) continue;
-      out_.append(s.substr(start, i - start));
-      escape_one(s[i]);
-      start = i + 1;
-    }
-    out_.append(s.substr(start));
-  }
-  // One character for which needs_escape() holds.
+  // One character that byte_kinds() says is escaped.
   void escape_one(char ch) {
     switch (ch) {
       case '&':

@@ -169,6 +169,39 @@ TEST(XmlReport, FindingsFormattedOnSeveralThreadsGiveTheSameBytes) {
   EXPECT_EQ(reports::render_xml_report(r, {"en", 1}), reports::render_xml_report(r, {"en", 2}));
 }
 
+// The escapes, byte for byte: in text & < > are entities and tab, LF and
+// CR themselves; in attributes & < " are entities, > itself, and tab, LF
+// and CR character references. Characters XML forbids and invalid UTF-8
+// become U+FFFD, each counted once.
+TEST(XmlReport, EscapesTextAndAttributesAsPugixmlDid) {
+  host::AuditResult r;
+  host::ReportedFinding rf;
+  rf.finding.rule_id = "r";
+  rf.finding.code = "c";
+  rf.finding.subject_table = "a&b<c>d\"e\tf\ng\rh\x01i\xffj";
+  rf.finding.message_en = "a&b<c>d\"e\tf\ng\rh\x01i\xffj 号";
+  rf.fingerprint = std::string(32, '0');
+  r.findings.push_back(rf);
+  const std::string xml = reports::render_xml_report(r, {"en", 1});
+  const std::string fffd = "\xEF\xBF\xBD";
+  EXPECT_NE(xml.find("<subject table=\"a&amp;b&lt;c>d&quot;e&#09;f&#10;g&#13;h" + fffd + "i" +
+                     fffd + "j\""),
+            std::string::npos)
+      << xml;
+  EXPECT_NE(
+      xml.find("<message>a&amp;b&lt;c&gt;d\"e\tf\ng\rh" + fffd + "i" + fffd + "j 号</message>"),
+      std::string::npos)
+      << xml;
+  EXPECT_NE(xml.find("<replaced-characters count=\"4\""), std::string::npos) << xml;
+  // Without a forbidden character the same escapes, and nothing replaced.
+  r.findings[0].finding.subject_table = "x&\"<>\ty";
+  r.findings[0].finding.message_en = "x&\"<>\ty";
+  const std::string clean = reports::render_xml_report(r, {"en", 1});
+  EXPECT_NE(clean.find("<subject table=\"x&amp;&quot;&lt;>&#09;y\""), std::string::npos) << clean;
+  EXPECT_NE(clean.find("<message>x&amp;\"&lt;&gt;\ty</message>"), std::string::npos) << clean;
+  EXPECT_EQ(clean.find("<replaced-characters"), std::string::npos);
+}
+
 TEST(Reports, SameInputsGiveByteIdenticalXmlAndHtml) {
   TempRegistry db;
   fill_hostile_city(db);

@@ -257,15 +257,19 @@ void run_jobs(std::size_t n, unsigned threads, const std::function<void(std::siz
   worker();
 }
 
-// The registry's digest, row counts and street names, for the report.
+// The registry's digest, row counts and street names, for the report. The
+// tables the metric inputs read whole are counted there (fill_row_counts).
 void read_input_facts(const std::filesystem::path& db, AuditResult& result) {
   const auto digest = sha256_file(db);
   if (!digest) throw RegistryError(db.string() + ": cannot be read");
   result.input_sha256 = digest->sha256;
   result.input_bytes = digest->bytes;
   RegistryView registry(db.string());
+  const auto& counted_elsewhere = metric_input_tables();
   for (const TableSpec& t : registry_schema()) {
-    result.table_rows.emplace_back(t.name, registry.row_count(t.name));
+    const bool elsewhere = std::find(counted_elsewhere.begin(), counted_elsewhere.end(), t.name) !=
+                           counted_elsewhere.end();
+    result.table_rows.emplace_back(t.name, elsewhere ? -1 : registry.row_count(t.name));
   }
   Statement streets = registry.prepare("SELECT street_code, name FROM streets");
   while (streets.step()) {
@@ -449,6 +453,11 @@ AuditResult run_audit(const AuditOptions& options, const Profile& profile,
   shared.reset();
   if (input_error) std::rethrow_exception(input_error);
   if (metric_error) std::rethrow_exception(metric_error);
+  for (auto& [table, rows] : result.table_rows) {
+    for (const auto& [read_table, read_rows] : metric_inputs.table_rows) {
+      if (table == read_table) rows = read_rows;
+    }
+  }
 
   // Each rule's findings get their place in the report's findings: rules in
   // id order, as the report sorts by (rule, table, key, code). Then each

@@ -1,5 +1,7 @@
 #include "metrics.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <exception>
 #include <iterator>
@@ -9,6 +11,7 @@
 #include <thread>
 #include <tuple>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "regaudit/normal_forms.hpp"
@@ -285,6 +288,12 @@ ByStreet wasted_hours(const AuditResult& result) {
 
 }  // namespace
 
+const std::vector<std::string>& metric_input_tables() {
+  static const std::vector<std::string> tables = {"person_phones", "persons", "inquiries",
+                                                  "checkins"};
+  return tables;
+}
+
 MetricInputs read_metric_inputs(const std::filesystem::path& db, const AuditPeriod& period) {
   RegistryView registry(db.string());
   const int last_day = period.last_day_yyyymmdd();
@@ -296,16 +305,18 @@ MetricInputs read_metric_inputs(const std::filesystem::path& db, const AuditPeri
       return a.id < b.id || (a.id == b.id && a.at < b.at);
     });
   };
+  std::int64_t rows = 0;
   Statement links = registry.prepare("SELECT link_id, id_number FROM person_phones");
-  while (links.step()) {
+  for (; links.step(); ++rows) {
     const std::uint64_t id = ids.encode_id_number(links.text(1));
     if (id == nf::IdCodes::kNone) continue;
     in.links_by_id.push_back({id, static_cast<std::uint32_t>(in.link_ids.size()), 0});
     in.link_ids.push_back(links.int64(0));
   }
   by_id(in.links_by_id);
+  in.table_rows.emplace_back("person_phones", std::exchange(rows, 0));
   Statement persons = registry.prepare("SELECT person_id, id_number, hukou_street FROM persons");
-  while (persons.step()) {
+  for (; persons.step(); ++rows) {
     // A valid number always has an integer code.
     const nf::IdCode id = nf::id_code(persons.text(1));
     if (!id.code || !nf::id_code_valid(*id.code, last_day)) continue;
@@ -314,16 +325,19 @@ MetricInputs read_metric_inputs(const std::filesystem::path& db, const AuditPeri
     in.person_ids.push_back(persons.int64(0));
   }
   by_id(in.persons_by_id);
-  const auto events = [&](const char* sql, std::vector<MetricInputs::Event>& out) {
-    Statement rows = registry.prepare(sql);
-    while (rows.step()) {
-      const TimeValue t = nf::time(rows.text(1));
+  in.table_rows.emplace_back("persons", std::exchange(rows, 0));
+  const auto events = [&](const char* table, const char* key, const char* at,
+                          std::vector<MetricInputs::Event>& out) {
+    Statement read = registry.prepare(fmt::format("SELECT {}, {}, street FROM {}", key, at, table));
+    for (; read.step(); ++rows) {
+      const TimeValue t = nf::time(read.text(1));
       if (!t.is_readable() || !period.contains(t.instant())) continue;
-      out.push_back({rows.int64(0), streets.index(nf::street_code(rows.text(2)))});
+      out.push_back({read.int64(0), streets.index(nf::street_code(read.text(2)))});
     }
+    in.table_rows.emplace_back(table, std::exchange(rows, 0));
   };
-  events("SELECT inquiry_id, called_at, street FROM inquiries", in.inquiries);
-  events("SELECT checkin_id, checked_in_at, street FROM checkins", in.checkins);
+  events("inquiries", "inquiry_id", "called_at", in.inquiries);
+  events("checkins", "checkin_id", "checked_in_at", in.checkins);
   in.streets = streets.names();
   return in;
 }

@@ -45,7 +45,13 @@ struct MetricInputs {
   std::vector<Event> inquiries;
   std::vector<Event> checkins;
   std::vector<std::string> streets;
+  // The rows of each table in metric_input_tables(): they are all read, so
+  // the report's row counts need no count(*) pass over them.
+  std::vector<std::pair<std::string, std::int64_t>> table_rows;
 };
+
+// The tables read_metric_inputs reads every row of.
+const std::vector<std::string>& metric_input_tables();
 
 MetricInputs read_metric_inputs(const std::filesystem::path& db, const AuditPeriod& period);
 

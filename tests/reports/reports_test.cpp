@@ -202,6 +202,51 @@ TEST(XmlReport, EscapesTextAndAttributesAsPugixmlDid) {
   EXPECT_EQ(clean.find("<replaced-characters"), std::string::npos);
 }
 
+// Every table's rows, all of them: rows the rules or the metrics pass over
+// (a NULL or invalid ID number, a call outside the period or at no readable
+// time) are counted too. Each table gets its own count, 1 to 13.
+TEST(XmlReport, InputCountsEveryRowOfEveryTable) {
+  TempRegistry db;
+  // (table, columns and one row, %d the row's number).
+  const std::vector<std::pair<std::string, std::string>> rows_of = {
+      {"streets", "(street_code, name, district_code) VALUES ('4401040%02d', 'S', '440104')"},
+      {"communities", "(community_code, street_code, name) VALUES ('4401040010%02d', '1', 'C')"},
+      {"persons", "(person_id, id_number, name, hukou_street) VALUES (%d, 'bad', 'P', '1')"},
+      {"residences", "(residence_id, id_number, street, valid_from) VALUES (%d, NULL, '1', 'x')"},
+      {"person_phones",
+       "(link_id, id_number, phone, source, recorded_at) VALUES"
+       " (%d, NULL, '1380000000%d', 'hukou', 'yesterday')"},
+      {"phone_subscriptions",
+       "(subscription_id, phone, activated_at) VALUES (%d, '13800000000', '2020-01-01')"},
+      {"assignments", "(assignment_id, list_id) VALUES (%d, 'L')"},
+      {"inquiries",
+       "(inquiry_id, phone, called_at, duration_s, outcome) VALUES"
+       " (%d, '13800000000', '2021-%02d-01 10:00', 60, 'x')"},
+      {"self_reports", "(report_id, reported_at) VALUES (%d, '2022-04-01')"},
+      {"checkins", "(checkin_id, checked_in_at, photo) VALUES (%d, 'never', 0)"},
+      {"checkin_fields", "(checkin_id, field, value) VALUES (%d, 'remark', 'x')"},
+      {"travel_records", "(travel_id) VALUES (%d)"},
+      {"vaccinations", "(vaccination_id) VALUES (%d)"},
+  };
+  for (std::size_t t = 0; t < rows_of.size(); ++t) {
+    for (std::size_t n = 1; n <= t + 1; ++n) {
+      std::string row = rows_of[t].second;
+      for (std::size_t at; (at = row.find('%')) != std::string::npos;) {
+        const bool padded = row.compare(at, 4, "%02d") == 0;
+        row.replace(at, padded ? 4 : 2, padded ? fmt::format("{:02}", n) : std::to_string(n));
+      }
+      db.exec("INSERT INTO " + rows_of[t].first + " " + row + ";");
+    }
+  }
+  const std::string xml = read_file(run_report(db, "out") / "report.xml");
+  for (std::size_t t = 0; t < rows_of.size(); ++t) {
+    EXPECT_NE(xml.find(fmt::format("<table name=\"{}\" rows=\"{}\" />", rows_of[t].first, t + 1)),
+              std::string::npos)
+        << rows_of[t].first << "\n"
+        << xml.substr(0, xml.find("</input>"));
+  }
+}
+
 TEST(Reports, SameInputsGiveByteIdenticalXmlAndHtml) {
   TempRegistry db;
   fill_hostile_city(db);

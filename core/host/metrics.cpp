@@ -288,6 +288,32 @@ ByStreet wasted_hours(const AuditResult& result) {
 
 }  // namespace
 
+namespace {
+
+// Sorts `rows` by id, stably: least significant digit first, 11 bits at a
+// time, skipping the digits all ids share. At 10 M persons the links and the
+// persons are 27 M records, which std::sort took 2.7 s to order; a radix
+// sort moves each record once per digit, without comparisons.
+void sort_by_id(std::vector<MetricInputs::ById>& rows) {
+  constexpr int kBits = 11;
+  constexpr std::size_t kBuckets = std::size_t{1} << kBits;
+  if (rows.size() < 2) return;
+  std::vector<MetricInputs::ById> other(rows.size());
+  std::vector<std::size_t> start(kBuckets);
+  for (int shift = 0; shift < 64; shift += kBits) {
+    std::fill(start.begin(), start.end(), 0);
+    for (const MetricInputs::ById& r : rows) ++start[(r.id >> shift) & (kBuckets - 1)];
+    const auto digit = (rows.front().id >> shift) & (kBuckets - 1);
+    if (start[digit] == rows.size()) continue;  // every id has this digit
+    std::size_t at = 0;
+    for (std::size_t& s : start) at += std::exchange(s, at);
+    for (const MetricInputs::ById& r : rows) other[start[(r.id >> shift) & (kBuckets - 1)]++] = r;
+    rows.swap(other);
+  }
+}
+
+}  // namespace
+
 const std::vector<std::string>& metric_input_tables() {
   static const std::vector<std::string> tables = {"person_phones", "persons", "inquiries",
                                                   "checkins"};
@@ -300,11 +326,9 @@ MetricInputs read_metric_inputs(const std::filesystem::path& db, const AuditPeri
   MetricInputs in;
   nf::IdCodes ids;
   StreetIndex streets;
-  const auto by_id = [](std::vector<MetricInputs::ById>& rows) {
-    std::sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) {
-      return a.id < b.id || (a.id == b.id && a.at < b.at);
-    });
-  };
+  // Rows are appended in position order, so a stable sort by ID alone
+  // gives (id, position) order.
+  const auto by_id = [](std::vector<MetricInputs::ById>& rows) { sort_by_id(rows); };
   std::int64_t rows = 0;
   Statement links = registry.prepare("SELECT link_id, id_number FROM person_phones");
   for (; links.step(); ++rows) {

@@ -156,21 +156,27 @@ std::string ascii_lower(std::string_view in) {
   return s;
 }
 
-// NFKC, then drop white space and hyphens, then upper-case.
-std::string compact_upper(std::string_view raw) {
+// NFKC, then drop white space and hyphens, then upper-case; into `out`,
+// whose storage is reused.
+void compact_upper_into(std::string_view raw, std::string& out) {
+  out.clear();
   if (is_ascii(raw)) {  // the same steps without ICU: ASCII is its own NFKC
-    std::string out;
-    out.reserve(raw.size());
     for (const char c : raw) {
       if (is_ascii_white_space(c) || c == '-') continue;
       out.push_back(c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c);
     }
-    return out;
+    return;
   }
   const icu::UnicodeString n = nfkc_unicode(raw);
-  return to_utf8(filter_map(
+  out = to_utf8(filter_map(
       n, [](UChar32 c) { return !is_white_space(c) && !is_hyphen(c); },
       [](UChar32 c) { return u_toupper(c); }));
+}
+
+std::string compact_upper(std::string_view raw) {
+  std::string out;
+  compact_upper_into(raw, out);
+  return out;
 }
 
 bool all_digits(std::string_view s) {
@@ -412,19 +418,23 @@ char id_check_character(std::string_view digits17) {
 
 IdNumber id_number(std::string_view raw, int latest_birth_yyyymmdd) {
   IdNumber id;
-  id.text = compact_upper(raw);
+  id_number_into(raw, latest_birth_yyyymmdd, id);
+  return id;
+}
+
+void id_number_into(std::string_view raw, int latest_birth_yyyymmdd, IdNumber& id) {
+  id.valid = false;
+  compact_upper_into(raw, id.text);
   if (id.text.size() == 15 && all_digits(id.text)) {
-    std::string widened = id.text.substr(0, 6) + "19" + id.text.substr(6);
-    widened.push_back(id_check_character(widened));
-    id.text = std::move(widened);
+    id.text.insert(6, "19");
+    id.text.push_back(id_check_character(id.text));
     id.valid = valid_birth_date(std::string_view(id.text).substr(6, 8), latest_birth_yyyymmdd);
-    return id;
+    return;
   }
-  if (id.text.size() != 18) return id;
+  if (id.text.size() != 18) return;
   const std::string_view body = std::string_view(id.text).substr(0, 17);
   id.valid = all_digits(body) && valid_birth_date(body.substr(6, 8), latest_birth_yyyymmdd) &&
              id.text[17] == id_check_character(body);
-  return id;
 }
 
 IdCode id_code(std::string_view raw) {

@@ -9,8 +9,9 @@ PersonsTable PersonsTable::load(RunContext& context) {
   PersonsTable out;
   Statement persons = context.registry().prepare(
       "SELECT person_id, id_number, name, hukou_street FROM persons ORDER BY person_id");
+  nf::IdNumber id;  // reused row after row
   while (persons.step()) {
-    const nf::IdNumber id = nf::id_number(persons.text(1), last_day);
+    nf::id_number_into(persons.text(1), last_day, id);
     const std::string_view name = persons.text(2);
     Row row;
     row.person_id = persons.int64(0);

@@ -10,12 +10,13 @@ PhoneLinks PhoneLinks::load(RunContext& context) {
   PhoneLinks out;
   Statement links = context.registry().prepare(
       "SELECT link_id, id_number, phone, source, recorded_at FROM person_phones");
+  nf::IdNumber id;  // reused row after row
   while (links.step()) {
     const TimeValue recorded = read_time(links, 4, context, "person_phones", "recorded_at");
     if (!recorded.is_readable()) continue;
     const std::string phone = nf::phone(links.text(2));
     if (phone.empty()) continue;
-    const nf::IdNumber id = nf::id_number(links.text(1), last_day);
+    nf::id_number_into(links.text(1), last_day, id);
     Row row;
     row.link_id = links.int64(0);
     row.recorded_at = recorded.instant();

@@ -87,6 +87,40 @@ TEST(IdNumber, NonDigitsMakeItInvalid) {
   EXPECT_FALSE(id_number("11010519491231002", kEndOf2022April).valid);  // 17 characters
 }
 
+// One IdNumber reused row after row gives what a fresh one gives, whatever
+// came before: a valid number, then an invalid one, a legacy one, a null, a
+// full-width one (ICU's path), and so on.
+TEST(IdNumber, ReusedOneGivesWhatAFreshOneGives) {
+  const std::vector<std::string> texts = {
+      "11010519491231002X",
+      "11010519491231002Y",
+      "110105491231002",
+      "",
+      "1101-0519 4912-3100 2x",
+      "\xEF\xBC\x91\xEF\xBC\x91\xEF\xBC\x90\xEF\xBC\x91\xEF\xBC\x90\xEF\xBC\x95"
+      "19491231002X",
+      "  ",
+      "440104199001011234",
+      "12345",
+      "11010520991231002X",
+      "110105491231002"};
+  nf::IdNumber reused;
+  for (int pass = 0; pass < 2; ++pass) {
+    for (const std::string& text : texts) {
+      nf::id_number_into(text, 20220430, reused);
+      const nf::IdNumber fresh = nf::id_number(text, 20220430);
+      EXPECT_EQ(reused.text, fresh.text) << text;
+      EXPECT_EQ(reused.valid, fresh.valid) << text;
+    }
+  }
+  nf::id_number_into("110105491231002", 20220430, reused);
+  EXPECT_EQ(reused.text, "11010519491231002X");
+  EXPECT_TRUE(reused.valid);
+  nf::id_number_into("", 20220430, reused);
+  EXPECT_TRUE(reused.is_null());
+  EXPECT_FALSE(reused.valid);
+}
+
 TEST(IdNumber, IntegerCodeIsExactAndOnlyForDigitsAndX) {
   const auto a = id_as_integer("11010519491231002X");
   const auto b = id_as_integer("110105194912310021");

@@ -55,6 +55,9 @@ struct IdNumber {
 // is widened to 18 ("19" after the sixth digit, check character appended).
 // `latest_birth_yyyymmdd` is the last day of the audit period, e.g. 20220430.
 REGAUDIT_EXPORT IdNumber id_number(std::string_view raw, int latest_birth_yyyymmdd);
+// The same, written into `out`: its text's storage is reused, so a loop over
+// millions of rows allocates nothing per row.
+REGAUDIT_EXPORT void id_number_into(std::string_view raw, int latest_birth_yyyymmdd, IdNumber& out);
 
 // An exact 64-bit code of an 18-character normal-form ID number whose first 17
 // characters are digits and whose last is a digit or X (valid or not); two

@@ -347,7 +347,7 @@ class CheckinRedundancy {
         phone = nf::phone(rows.text(2));
         person = person_codes_.encode(person_of(id_text(), phone, t, resolver));
       }
-      const std::uint32_t team = teams_.index(nf::team(rows.text(5)));
+      const std::uint32_t team = teams_.index_of_raw(rows.text(5), nf::team);
       const std::int64_t checkin_id = rows.int64(0);
       if (person != IdCodes::kNone) visits.add({person, t, checkin_id, team});
       if (!period.contains(t)) continue;

@@ -20,7 +20,7 @@ PersonsTable PersonsTable::load(RunContext& context) {
     row.id_valid = id.valid;
     row.name_at = out.arena_.append(name);
     row.name_size = static_cast<std::uint32_t>(name.size());
-    row.street = out.streets_.index(nf::street_code(persons.text(3)));
+    row.street = out.streets_.index_of_raw(persons.text(3), nf::street_code);
     out.rows_.push_back(row);
   }
   out.rows_.shrink_to_fit();

@@ -25,7 +25,7 @@ PhoneLinks PhoneLinks::load(RunContext& context) {
     row.id_valid = id.valid;
     row.phone_at = out.arena_.append(phone);
     row.phone_size = static_cast<std::uint32_t>(phone.size());
-    row.source = out.sources_.index(nf::enumeration(links.text(3)));
+    row.source = out.sources_.index_of_raw(links.text(3), nf::enumeration);
     out.rows_.push_back(row);
   }
   out.rows_.shrink_to_fit();

@@ -42,16 +42,28 @@ using nf::IdCodes;
 class Interned {
  public:
   std::uint32_t index(std::string_view text) {
-    const auto [it, inserted] =
-        index_.try_emplace(std::string(text), static_cast<std::uint32_t>(texts_.size()));
-    if (inserted) texts_.emplace_back(text);
-    return it->second;
+    if (const auto it = index_.find(text); it != index_.end()) return it->second;
+    const auto i = static_cast<std::uint32_t>(texts_.size());
+    index_.emplace(std::string(text), i);
+    texts_.emplace_back(text);
+    return i;
+  }
+  // The index of normal_form(raw), remembered by the raw text: for a column
+  // of few distinct values (streets, sources, teams) the normal form is
+  // computed once per distinct raw text instead of once per row.
+  template <class NormalForm>
+  std::uint32_t index_of_raw(std::string_view raw, const NormalForm& normal_form) {
+    if (const auto it = by_raw_.find(raw); it != by_raw_.end()) return it->second;
+    const std::uint32_t i = index(normal_form(raw));
+    by_raw_.emplace(std::string(raw), i);
+    return i;
   }
   const std::string& operator[](std::uint32_t i) const { return texts_[i]; }
 
  private:
   std::vector<std::string> texts_;
   TextMap<std::uint32_t> index_;
+  TextMap<std::uint32_t> by_raw_;
 };
 
 // Texts of many rows in one buffer (persons, phone links): a row keeps where

@@ -60,6 +60,31 @@ TEST(SubscriptionsByNumber, LeadingZerosAndLengthsKeepNumbersApart) {
 
 // IntMap against std::map on keys that collide in the low bits, cluster, and
 // include 0 and the all-ones key (which the table uses to mark free slots).
+// Raw texts remembered by index_of_raw get the index of their normal form,
+// numbered by the normal form's first coming, whether it first came raw or
+// already normal; the normal form is computed once per distinct raw text.
+TEST(Interned, RawTextsTakeTheIndexOfTheirNormalForm) {
+  Interned streets;
+  int computed = 0;
+  const auto street = [&](std::string_view raw) {
+    ++computed;
+    return nf::street_code(raw);
+  };
+  EXPECT_EQ(streets.index("440104002"), 0u);
+  EXPECT_EQ(streets.index_of_raw(" 440104001 ", street), 1u);
+  EXPECT_EQ(streets.index_of_raw("440104001", street), 1u);
+  EXPECT_EQ(streets.index_of_raw("\xEF\xBC\x94"
+                                 "40104002",
+                                 street),
+            0u);  // full-width 4
+  EXPECT_EQ(streets.index_of_raw(" 440104001 ", street), 1u);
+  EXPECT_EQ(streets.index("440104001"), 1u);
+  EXPECT_EQ(streets.index_of_raw("", street), 2u);
+  EXPECT_EQ(streets[1], "440104001");
+  EXPECT_EQ(streets[2], "");
+  EXPECT_EQ(computed, 4);  // " 440104001 " once
+}
+
 TEST(IntMap, AgreesWithStdMapThroughGrowth) {
   IntMap<std::uint64_t> map;
   std::map<std::uint64_t, std::uint64_t> expected;

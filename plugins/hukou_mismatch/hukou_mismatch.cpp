@@ -138,8 +138,8 @@ class HukouMismatch {
           std::pair(b.valid_from, b.residence_id) > std::pair(from.instant(), residence_id)) {
         continue;
       }
-      b = {residence_id, from.instant(), out.streets.index(nf::street_code(rows.text(2))),
-           out.sources.index(nf::enumeration(rows.text(3)))};
+      b = {residence_id, from.instant(), out.streets.index_of_raw(rows.text(2), nf::street_code),
+           out.sources.index_of_raw(rows.text(3), nf::enumeration)};
     }
     return out;
   }

@@ -59,9 +59,9 @@ bool isolated(const AuditOptions& options, const CatalogRule& rule) {
 // machine a fault costs ten times the writing of its page (1 GiB: 0.43 s
 // faulted in, 0.045 s rewritten). With large blocks mapped and unmapped
 // from 1 MiB on, as before, the 1 M run took 316 k page faults; now 238 k,
-// and 4.55 to 4.68 s instead of 4.73 to 5.08 s, at a peak of 771 MiB instead
-// of 728 to 740 MiB (10 M: 2.67 M faults instead of 3.27 M, 57.7 s instead of
-// 61.4 s, 6.74 GB instead of 6.68 GB). Larger blocks (big tables, the
+// and 4.55 to 4.68 s instead of 4.73 to 5.08 s, at a peak of 753 MiB instead
+// of 710 to 723 MiB (10 M: 2.67 M faults instead of 3.27 M, 57.7 s instead of
+// 61.4 s, 6585 MiB instead of 6526 MiB). Larger blocks (big tables, the
 // findings' array) still come from and go back to the system at once.
 // (Trimming the heap after each rule, as an earlier round did, only had its
 // memory faulted in and zeroed again.)

@@ -17,6 +17,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <span>
 #include <thread>
 #include <tuple>
@@ -265,7 +266,7 @@ void run_jobs(std::size_t n, unsigned threads, const std::function<void(std::siz
 }
 
 // The registry's digest, row counts and street names, for the report. The
-// tables the metric inputs read whole are counted there (fill_row_counts).
+// tables the metric inputs read whole are counted there (take_row_counts).
 void read_input_facts(const std::filesystem::path& db, AuditResult& result) {
   const auto digest = sha256_file(db);
   if (!digest) throw RegistryError(db.string() + ": cannot be read");
@@ -282,6 +283,22 @@ void read_input_facts(const std::filesystem::path& db, AuditResult& result) {
   while (streets.step()) {
     const std::string code = nf::street_code(streets.text(0));
     if (!code.empty()) result.street_names.try_emplace(code, nf::trimmed(streets.text(1)));
+  }
+}
+
+// The row counts read_input_facts left to the metric inputs; a table they
+// did not count after all is counted here.
+void take_row_counts(const std::filesystem::path& db, const MetricInputs& inputs,
+                     AuditResult& result) {
+  std::optional<RegistryView> registry;
+  for (auto& [table, rows] : result.table_rows) {
+    if (rows >= 0) continue;
+    for (const auto& [read_table, read_rows] : inputs.table_rows) {
+      if (table == read_table) rows = read_rows;
+    }
+    if (rows >= 0) continue;
+    if (!registry) registry.emplace(db.string());
+    rows = registry->row_count(table);
   }
 }
 
@@ -460,11 +477,7 @@ AuditResult run_audit(const AuditOptions& options, const Profile& profile,
   shared.reset();
   if (input_error) std::rethrow_exception(input_error);
   if (metric_error) std::rethrow_exception(metric_error);
-  for (auto& [table, rows] : result.table_rows) {
-    for (const auto& [read_table, read_rows] : metric_inputs.table_rows) {
-      if (table == read_table) rows = read_rows;
-    }
-  }
+  take_row_counts(options.db_path, metric_inputs, result);
 
   // Each rule's findings get their place in the report's findings: rules in
   // id order, as the report sorts by (rule, table, key, code). Then each

@@ -286,14 +286,11 @@ ByStreet wasted_hours(const AuditResult& result) {
   return out;
 }
 
-}  // namespace
-
-namespace {
-
 // Sorts `rows` by id, stably: least significant digit first, 11 bits at a
 // time, skipping the digits all ids share. At 10 M persons the links and the
-// persons are 27 M records, which std::sort took 2.7 s to order; a radix
-// sort moves each record once per digit, without comparisons.
+// persons are 27 M records: the metric inputs' job took 10.25 s with
+// std::sort and 8.8 s with this, which moves each record once per digit
+// without comparing.
 void sort_by_id(std::vector<MetricInputs::ById>& rows) {
   constexpr int kBits = 11;
   constexpr std::size_t kBuckets = std::size_t{1} << kBits;
@@ -326,9 +323,6 @@ MetricInputs read_metric_inputs(const std::filesystem::path& db, const AuditPeri
   MetricInputs in;
   nf::IdCodes ids;
   StreetIndex streets;
-  // Rows are appended in position order, so a stable sort by ID alone
-  // gives (id, position) order.
-  const auto by_id = [](std::vector<MetricInputs::ById>& rows) { sort_by_id(rows); };
   std::int64_t rows = 0;
   Statement links = registry.prepare("SELECT link_id, id_number FROM person_phones");
   for (; links.step(); ++rows) {
@@ -337,7 +331,7 @@ MetricInputs read_metric_inputs(const std::filesystem::path& db, const AuditPeri
     in.links_by_id.push_back({id, static_cast<std::uint32_t>(in.link_ids.size()), 0});
     in.link_ids.push_back(links.int64(0));
   }
-  by_id(in.links_by_id);
+  sort_by_id(in.links_by_id);  // appended in position order: stable by ID is by (ID, position)
   in.table_rows.emplace_back("person_phones", std::exchange(rows, 0));
   Statement persons = registry.prepare("SELECT person_id, id_number, hukou_street FROM persons");
   for (; persons.step(); ++rows) {
@@ -348,7 +342,7 @@ MetricInputs read_metric_inputs(const std::filesystem::path& db, const AuditPeri
                                 streets.index(nf::street_code(persons.text(2)))});
     in.person_ids.push_back(persons.int64(0));
   }
-  by_id(in.persons_by_id);
+  sort_by_id(in.persons_by_id);
   in.table_rows.emplace_back("persons", std::exchange(rows, 0));
   const auto events = [&](const char* table, const char* key, const char* at,
                           std::vector<MetricInputs::Event>& out) {

@@ -160,8 +160,9 @@ class XmlWriter {
     replaced_ += count_replacements(s);
     escape_valid(safe, attribute);  // xml_safe's text is valid
   }
-  // escape(s) when xml_safe would leave `s` as it is, in one pass over it;
-  // otherwise false, with nothing written.
+  // Appends `s` escaped, in one pass, when xml_safe would leave it as it is
+  // (no character XML forbids, no invalid UTF-8); otherwise false, with
+  // nothing appended.
   bool escape_valid(std::string_view s, bool attribute) {
     const ByteKinds& kinds = attribute ? kAttributeKinds : kTextKinds;
     const auto* bytes = reinterpret_cast<const uint8_t*>(s.data());

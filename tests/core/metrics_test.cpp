@@ -219,6 +219,45 @@ TEST_F(Metrics, TripleMatchCountsEachPersonRowOfAnIdAndAnyBadLinkOfItSpoilsThem)
   expect_ratio(street_metric(r, "440104001", host::kTripleMatchRate), 1, 4);
 }
 
+// The metric inputs take the persons and phone links the rules share; with
+// the rules in child processes there is nothing shared in the run, and the
+// host builds them itself. Both ways give the same summary, and the same
+// row counts, including rows the rules leave out (a link recorded at no
+// readable time, one with no phone).
+TEST_F(Metrics, RulesRunIsolatedGiveTheSameSummary) {
+  db_.exec(
+      "INSERT INTO person_phones VALUES"
+      " (9, '" +
+      valid_id(5) +
+      "', '13800000009', 'hukou', 'someday'),"
+      " (10, '" +
+      valid_id(5) + "', NULL, 'hukou', '2021-01-01');");
+  const auto summary = [&](const std::string& isolate) {
+    const auto out = db_.dir() / ("out-" + isolate);
+    std::string output;
+    EXPECT_EQ(run_command("SOURCE_DATE_EPOCH=1 '" + regaudit_binary().string() + "' run -q --db '" +
+                              db_.path() + "' --period 2022-04 --isolate " + isolate + " --out '" +
+                              out.string() + "'",
+                          &output),
+              0)
+        << output;
+    const std::string xml = read_file(out / "report.xml");
+    const auto from = xml.find("<input ");
+    const auto to = xml.find("</summary>");
+    EXPECT_NE(to, std::string::npos);
+    return xml.substr(from, to - from);  // rules' seconds are 0 under SOURCE_DATE_EPOCH
+  };
+  const std::string in_process = summary("never");
+  EXPECT_EQ(summary("always"), in_process);
+  // Person 5 now has links (both left out by the rules) and nothing wrong.
+  EXPECT_NE(in_process.find("<table name=\"person_phones\" rows=\"8\" />"), std::string::npos)
+      << in_process;
+  EXPECT_NE(in_process.find("name=\"triple_match_rate\" value=\"0.5\" numerator=\"3\" "
+                            "denominator=\"6\""),
+            std::string::npos)
+      << in_process;
+}
+
 // Wasted hours straight from findings: a subject found by several rules
 // counts once, at its first largest cost and that finding's street, whether
 // the findings come in a few sorted runs (one per rule, as the host sorts

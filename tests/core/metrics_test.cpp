@@ -219,11 +219,10 @@ TEST_F(Metrics, TripleMatchCountsEachPersonRowOfAnIdAndAnyBadLinkOfItSpoilsThem)
   expect_ratio(street_metric(r, "440104001", host::kTripleMatchRate), 1, 4);
 }
 
-// The metric inputs take the persons and phone links the rules share; with
-// the rules in child processes there is nothing shared in the run, and the
-// host builds them itself. Both ways give the same summary, and the same
-// row counts, including rows the rules leave out (a link recorded at no
-// readable time, one with no phone).
+// The metrics do not depend on where the rules ran: in the process or in
+// child processes, the summary and the row counts are the same, and rows the
+// rules leave out (a link recorded at no readable time, one with no phone)
+// still count.
 TEST_F(Metrics, RulesRunIsolatedGiveTheSameSummary) {
   db_.exec(
       "INSERT INTO person_phones VALUES"

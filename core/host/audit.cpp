@@ -286,19 +286,13 @@ void read_input_facts(const std::filesystem::path& db, AuditResult& result) {
   }
 }
 
-// The row counts read_input_facts left to the metric inputs; a table they
-// did not count after all is counted here.
-void take_row_counts(const std::filesystem::path& db, const MetricInputs& inputs,
-                     AuditResult& result) {
-  std::optional<RegistryView> registry;
+// The row counts read_input_facts left to the metric inputs (every table of
+// metric_input_tables(), which the metric inputs count).
+void take_row_counts(const MetricInputs& inputs, AuditResult& result) {
   for (auto& [table, rows] : result.table_rows) {
-    if (rows >= 0) continue;
     for (const auto& [read_table, read_rows] : inputs.table_rows) {
       if (table == read_table) rows = read_rows;
     }
-    if (rows >= 0) continue;
-    if (!registry) registry.emplace(db.string());
-    rows = registry->row_count(table);
   }
 }
 
@@ -477,7 +471,7 @@ AuditResult run_audit(const AuditOptions& options, const Profile& profile,
   shared.reset();
   if (input_error) std::rethrow_exception(input_error);
   if (metric_error) std::rethrow_exception(metric_error);
-  take_row_counts(options.db_path, metric_inputs, result);
+  take_row_counts(metric_inputs, result);
 
   // Each rule's findings get their place in the report's findings: rules in
   // id order, as the report sorts by (rule, table, key, code). Then each

@@ -476,23 +476,17 @@ bool id_code_valid(std::uint64_t code, int latest_birth_yyyymmdd) {
 }
 
 std::string phone(std::string_view raw) {
-  // The common case, ASCII digits without a country code, is its own form.
-  if (!raw.empty() && all_digits(raw) && !raw.starts_with("0086") &&
-      !(raw.size() == 13 && raw.starts_with("861"))) {
-    return std::string(raw);
-  }
-  std::string s;
-  const auto keep = [&s](std::string_view text) {
-    for (const char c : text) {
-      if ((c >= '0' && c <= '9') || c == '+') s.push_back(c);
+  // Digits and '+' only. ASCII digits only, the common case, are read as they
+  // are.
+  std::string_view rest = raw;
+  std::string kept;
+  if (!all_digits(raw)) {
+    const std::string normal = is_ascii(raw) ? std::string() : nfkc(raw);
+    for (const char c : is_ascii(raw) ? raw : std::string_view(normal)) {
+      if ((c >= '0' && c <= '9') || c == '+') kept.push_back(c);
     }
-  };
-  if (is_ascii(raw)) {
-    keep(raw);
-  } else {
-    keep(nfkc(raw));
+    rest = kept;
   }
-  std::string_view rest = s;
   bool had_country_code = false;
   if (rest.starts_with("+86")) {
     rest.remove_prefix(3);

@@ -130,6 +130,14 @@ class IntMap {
   bool contains(std::uint64_t key) const { return find(key) != nullptr; }
 
   std::size_t size() const { return size_; }
+  // Calls `f(key)` for every key, in no particular order.
+  template <class F>
+  void for_each_key(F f) const {
+    for (const Slot& s : slots_) {
+      if (s.key != kFree) f(s.key);
+    }
+    if (free_key_value_) f(kFree);
+  }
   // Room for `n` keys without growing, made in one step. Filling a table of
   // hundreds of megabytes by doubling touched twice its final size in fresh
   // memory and moved every key once per doubling; a loader that knows (or
@@ -181,6 +189,11 @@ class IntSet {
   bool contains(std::uint64_t key) const { return map_.contains(key); }
   std::size_t size() const { return map_.size(); }
   void reserve(std::size_t n) { map_.reserve(n); }
+  // Calls `f(key)` for every key, in no particular order.
+  template <class F>
+  void for_each(F f) const {
+    map_.for_each_key(f);
+  }
 
  private:
   struct Nothing {};

@@ -228,14 +228,14 @@ class IdSet {
   }
   // The bit of `code` in the (non-empty) filter.
   std::uint64_t filter_bit(std::uint64_t code) const { return mixed_key(code) >> filter_shift_; }
+  // `code` is in the set already.
   void add_to_filter(std::uint64_t code) {
-    codes_.push_back(code);
-    if (codes_.size() * 16 > filter_.size() * 64) {
+    if (integers_.size() * 16 > filter_.size() * 64) {
       // Twice the room, refilled from every code.
       const std::size_t words = std::max<std::size_t>(16, filter_.size() * 2);
       filter_.assign(words, 0);
       filter_shift_ = 64 - std::countr_zero(words * 64);
-      for (const std::uint64_t c : codes_) set_bit(c);
+      integers_.for_each([this](std::uint64_t c) { set_bit(c); });
     } else {
       set_bit(code);
     }
@@ -246,7 +246,6 @@ class IdSet {
   }
 
   IntSet integers_;
-  std::vector<std::uint64_t> codes_;   // the integer codes, to refill the filter
   std::vector<std::uint64_t> filter_;  // a power of two words long
   int filter_shift_ = 64;
   std::unordered_set<std::string, TextHash, std::equal_to<>> texts_;

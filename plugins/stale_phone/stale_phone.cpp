@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <utility>
@@ -167,13 +168,11 @@ class StalePhone {
     const std::string as_of = minute_text(context.period().as_of());
     Finding f = finding_for(link, "deactivated");
     f.evidence.push_back({"phone_subscriptions", last.subscription_id});
+    const std::optional<Instant> ended = last.deactivated_at();
     const std::string ended_zh =
-        last.deactivated_at() ? fmt::format("，已于 {} 注销", format_date(*last.deactivated_at()))
-                              : std::string();
+        ended ? fmt::format("，已于 {} 注销", format_date(*ended)) : std::string();
     const std::string ended_en =
-        last.deactivated_at()
-            ? fmt::format(", deactivated on {}", format_date(*last.deactivated_at()))
-            : std::string();
+        ended ? fmt::format(", deactivated on {}", format_date(*ended)) : std::string();
     if (context.wants_message_zh()) {
       f.message_zh = fmt::format(
           "号码 {} 截至 {} 已无在用的实名登记（最后一次登记于 {} 启用{}），是空号；但{}记录（{}）"

@@ -420,8 +420,10 @@ AuditResult run_audit(const AuditOptions& options, const Profile& profile,
   for (const RuleWork& w : work) {
     for (const std::string& key : w.rule->rule->entry.info.shared_values) ++declared_by[key];
   }
-  const auto rule_ended = [&](const RuleWork& w) {
-    for (const std::string& key : w.rule->rule->entry.info.shared_values) {
+  // The metric inputs use the shared persons and phone links too.
+  for (const std::string& key : metric_shared_values()) ++declared_by[key];
+  const auto ended = [&](const std::vector<std::string>& keys) {
+    for (const std::string& key : keys) {
       const std::lock_guard lock(declared_mutex);
       if (--declared_by[key] == 0) shared->release(key);
     }
@@ -456,16 +458,17 @@ AuditResult run_audit(const AuditOptions& options, const Profile& profile,
       run_one(options, pii, *shared, work[i]);
       work[i].outcome.seconds =
           std::max(0.0, work[i].outcome.seconds - (helping_seconds - helped_before));
-      rule_ended(work[i]);
+      ended(work[i].rule->rule->entry.info.shared_values);
       progress.note(fmt::format("{}/{} rules", ++done, work.size()));
     } else if (i == work.size()) {
       input_facts();
     } else {
       try {
-        metric_inputs = read_metric_inputs(options.db_path, options.period);
+        metric_inputs = read_metric_inputs(options.db_path, options.period, shared.get());
       } catch (...) {
         metric_error = std::current_exception();
       }
+      ended(metric_shared_values());
     }
   });
   shared.reset();

@@ -6,6 +6,7 @@
 #include <exception>
 #include <iterator>
 #include <map>
+#include <memory>
 #include <optional>
 #include <set>
 #include <thread>
@@ -14,7 +15,11 @@
 #include <utility>
 #include <vector>
 
+#include "persons_table.hpp"
+#include "phone_links.hpp"
 #include "regaudit/normal_forms.hpp"
+#include "regaudit/pii.hpp"
+#include "rule_execution.hpp"
 
 namespace regaudit::host {
 namespace {
@@ -317,33 +322,62 @@ const std::vector<std::string>& metric_input_tables() {
   return tables;
 }
 
-MetricInputs read_metric_inputs(const std::filesystem::path& db, const AuditPeriod& period) {
+const std::vector<std::string>& metric_shared_values() {
+  static const std::vector<std::string> keys = {rules::PhoneLinks::kKey, rules::PersonsTable::kKey};
+  return keys;
+}
+
+MetricInputs read_metric_inputs(const std::filesystem::path& db, const AuditPeriod& period,
+                                SharedValues* shared) {
   RegistryView registry(db.string());
-  const int last_day = period.last_day_yyyymmdd();
   MetricInputs in;
-  nf::IdCodes ids;
   StreetIndex streets;
-  std::int64_t rows = 0;
-  Statement links = registry.prepare("SELECT link_id, id_number FROM person_phones");
-  for (; links.step(); ++rows) {
-    const std::uint64_t id = ids.encode_id_number(links.text(1));
-    if (id == nf::IdCodes::kNone) continue;
-    in.links_by_id.push_back({id, static_cast<std::uint32_t>(in.link_ids.size()), 0});
-    in.link_ids.push_back(links.int64(0));
+  // The persons and phone links as the rules share them (built here when no
+  // rule of the run has built them, as when the rules run isolated).
+  const PiiPolicy pii(false);
+  const std::unique_ptr<RunContext> context = host_run_context(period, registry, pii, shared);
+  {
+    // Every link with an id_number, in link_id order: the rules' rows and
+    // the rows they leave out, each in reading (rowid) order, merged.
+    const auto links = rules::PhoneLinks::shared(*context);
+    nf::IdCodes ids;
+    const auto& kept = links->rows();
+    const auto& left_out = links->left_out();
+    std::size_t k = 0;
+    std::size_t l = 0;
+    while (k < kept.size() || l < left_out.size()) {
+      const bool take_kept =
+          l == left_out.size() || (k < kept.size() && kept[k].link_id < left_out[l].link_id);
+      const std::int64_t link_id = take_kept ? kept[k].link_id : left_out[l].link_id;
+      const std::uint64_t id =
+          ids.encode(take_kept ? links->id(kept[k++]) : links->id(left_out[l++]));
+      if (id == nf::IdCodes::kNone) continue;
+      in.links_by_id.push_back({id, static_cast<std::uint32_t>(in.link_ids.size()), 0});
+      in.link_ids.push_back(link_id);
+    }
+    in.table_rows.emplace_back("person_phones", kept.size() + left_out.size());
   }
   sort_by_id(in.links_by_id);  // appended in position order: stable by ID is by (ID, position)
-  in.table_rows.emplace_back("person_phones", std::exchange(rows, 0));
-  Statement persons = registry.prepare("SELECT person_id, id_number, hukou_street FROM persons");
-  for (; persons.step(); ++rows) {
-    // A valid number always has an integer code.
-    const nf::IdCode id = nf::id_code(persons.text(1));
-    if (!id.code || !nf::id_code_valid(*id.code, last_day)) continue;
-    in.persons_by_id.push_back({*id.code, static_cast<std::uint32_t>(in.person_ids.size()),
-                                streets.index(nf::street_code(persons.text(2)))});
-    in.person_ids.push_back(persons.int64(0));
+  {
+    // Persons with a valid id_number (which always has an integer code).
+    const auto persons = rules::PersonsTable::shared(*context);
+    std::vector<std::uint32_t> street_of;  // the table's street index -> ours
+    constexpr std::uint32_t kUnseen = ~std::uint32_t{0};
+    for (const rules::PersonsTable::Row& row : persons->rows()) {
+      if (!row.id_valid) continue;
+      if (row.street >= street_of.size()) street_of.resize(row.street + 1, kUnseen);
+      if (street_of[row.street] == kUnseen) {
+        street_of[row.street] = streets.index(persons->street(row));
+      }
+      in.persons_by_id.push_back({*nf::id_as_integer(persons->id(row)),
+                                  static_cast<std::uint32_t>(in.person_ids.size()),
+                                  street_of[row.street]});
+      in.person_ids.push_back(row.person_id);
+    }
+    in.table_rows.emplace_back("persons", persons->rows().size());
   }
   sort_by_id(in.persons_by_id);
-  in.table_rows.emplace_back("persons", std::exchange(rows, 0));
+  std::int64_t rows = 0;
   const auto events = [&](const char* table, const char* key, const char* at,
                           std::vector<MetricInputs::Event>& out) {
     Statement read = registry.prepare(fmt::format("SELECT {}, {}, street FROM {}", key, at, table));

@@ -52,8 +52,16 @@ struct MetricInputs {
 
 // The tables read_metric_inputs reads every row of.
 const std::vector<std::string>& metric_input_tables();
+// The shared values (RunContext::shared) read_metric_inputs uses: the run
+// keeps them until it is done, as it does for a rule that declares them.
+const std::vector<std::string>& metric_shared_values();
 
-MetricInputs read_metric_inputs(const std::filesystem::path& db, const AuditPeriod& period);
+class SharedValues;
+
+// With `shared`, the persons and phone links come from the run's shared
+// values, built by the rules that use them (or here, by the first to ask).
+MetricInputs read_metric_inputs(const std::filesystem::path& db, const AuditPeriod& period,
+                                SharedValues* shared = nullptr);
 
 // Fills result.metrics and result.street_metrics from `inputs` and
 // result.findings. A metric whose rules did not all run ok is unavailable.

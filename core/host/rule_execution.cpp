@@ -316,6 +316,11 @@ void FindingChunks::drain(const std::function<void(Finding&&)>& take) {
   clear();
 }
 
+std::unique_ptr<RunContext> host_run_context(const AuditPeriod& period, RegistryView& registry,
+                                             const PiiPolicy& pii, SharedValues* shared) {
+  return std::make_unique<RuleRunContext>(period, registry, pii, "", shared);
+}
+
 RuleExecution execute_in_process(const CatalogRule& rule, const RuleOptions& options,
                                  const std::filesystem::path& db, const AuditPeriod& period,
                                  const PiiPolicy& pii, std::string_view message_lang,

@@ -109,6 +109,13 @@ RuleExecution execute_in_process(const CatalogRule& rule, const RuleOptions& opt
                                  const PiiPolicy& pii, std::string_view message_lang = {},
                                  SharedValues* shared = nullptr);
 
+// A context through which the host itself uses the run's shared values
+// (the metrics read the shared persons and phone links): it reads through
+// `registry`, and what it would emit or count as unreadable is dropped.
+// Without `shared`, every value asked for is built for the caller.
+std::unique_ptr<RunContext> host_run_context(const AuditPeriod& period, RegistryView& registry,
+                                             const PiiPolicy& pii, SharedValues* shared);
+
 struct IsolationLimits {
   unsigned timeout_s = 0;       // 0: none
   std::uint64_t memory_mb = 0;  // 0: none (an RLIMIT_DATA in the child)

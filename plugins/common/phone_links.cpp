@@ -13,10 +13,13 @@ PhoneLinks PhoneLinks::load(RunContext& context) {
   nf::IdNumber id;  // reused row after row
   while (links.step()) {
     const TimeValue recorded = read_time(links, 4, context, "person_phones", "recorded_at");
-    if (!recorded.is_readable()) continue;
-    const std::string phone = nf::phone(links.text(2));
-    if (phone.empty()) continue;
+    const std::string phone = recorded.is_readable() ? nf::phone(links.text(2)) : std::string();
     nf::id_number_into(links.text(1), last_day, id);
+    if (phone.empty()) {
+      const std::uint64_t at = out.arena_.append(id.text);
+      out.left_out_.push_back({links.int64(0), at, static_cast<std::uint32_t>(id.text.size())});
+      continue;
+    }
     Row row;
     row.link_id = links.int64(0);
     row.recorded_at = recorded.instant();
@@ -29,6 +32,7 @@ PhoneLinks PhoneLinks::load(RunContext& context) {
     out.rows_.push_back(row);
   }
   out.rows_.shrink_to_fit();
+  out.left_out_.shrink_to_fit();
   out.arena_.shrink_to_fit();
   return out;
 }

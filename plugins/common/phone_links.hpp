@@ -40,6 +40,15 @@ class PhoneLinks {
   static std::shared_ptr<const PhoneLinks> shared(RunContext& context);
 
   const PodVector<Row>& rows() const { return rows_; }
+  // The rows left out, by link_id and the id_number's normal form: no rule
+  // examines them, but the run's metrics count every link of a person.
+  struct LeftOut {
+    std::int64_t link_id = 0;
+    std::uint64_t id_at = 0;
+    std::uint32_t id_size = 0;  // 0: the id_number is NULL
+  };
+  const PodVector<LeftOut>& left_out() const { return left_out_; }
+  std::string_view id(const LeftOut& row) const { return arena_.view(row.id_at, row.id_size); }
   // Normal forms; an empty id is NULL.
   std::string_view id(const Row& row) const { return arena_.view(row.id_at, row.id_size); }
   std::string_view phone(const Row& row) const { return arena_.view(row.phone_at, row.phone_size); }
@@ -47,6 +56,7 @@ class PhoneLinks {
 
  private:
   PodVector<Row> rows_;
+  PodVector<LeftOut> left_out_;
   TextArena arena_;
   Interned sources_;
 };

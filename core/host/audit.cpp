@@ -265,28 +265,110 @@ void run_jobs(std::size_t n, unsigned threads, const std::function<void(std::siz
   worker();
 }
 
-// The registry's digest, row counts and street names, for the report. The
-// tables the metric inputs read whole are counted there (take_row_counts).
-void read_input_facts(const std::filesystem::path& db, AuditResult& result) {
-  const auto digest = sha256_file(db);
-  if (!digest) throw RegistryError(db.string() + ": cannot be read");
-  result.input_sha256 = digest->sha256;
-  result.input_bytes = digest->bytes;
-  RegistryView registry(db.string());
-  const auto& counted_elsewhere = metric_input_tables();
-  for (const TableSpec& t : registry_schema()) {
-    const bool elsewhere = std::find(counted_elsewhere.begin(), counted_elsewhere.end(), t.name) !=
-                           counted_elsewhere.end();
-    result.table_rows.emplace_back(t.name, elsewhere ? -1 : registry.row_count(t.name));
-  }
-  Statement streets = registry.prepare("SELECT street_code, name FROM streets");
-  while (streets.step()) {
-    const std::string code = nf::street_code(streets.text(0));
-    if (!code.empty()) result.street_names.try_emplace(code, nf::trimmed(streets.text(1)));
-  }
-}
+// The registry's digest, row counts and street names, for the report (the
+// tables the metric inputs read whole are counted there: take_row_counts).
+// They need nothing from the rules and are read in slices (32 MiB of the
+// digest, one table's count), so that a rule's thread waiting for another's
+// shared value runs slices only until the value is ready: read whole, the
+// digest alone (3.5 s at 10 M persons) kept a rule busy long after the value
+// it waited for was there, and a rule waiting for that rule waited too.
+class InputFacts {
+ public:
+  InputFacts(std::filesystem::path db, AuditResult& result) : db_(std::move(db)), result_(result) {}
 
-// The row counts read_input_facts left to the metric inputs (every table of
+  // Runs one slice, unless none is left or another thread is running one;
+  // whether it ran one.
+  bool step() {
+    std::unique_lock lock(mutex_, std::try_to_lock);
+    return lock.owns_lock() && slice();
+  }
+  // Runs every slice left (after the one another thread may be running).
+  void finish() {
+    const std::lock_guard lock(mutex_);
+    while (slice()) {
+    }
+  }
+  // The first error met; nothing more is read after it.
+  std::exception_ptr error() const { return error_; }
+
+ private:
+  static constexpr std::size_t kDigestSlice = std::size_t{32} << 20;  // bytes
+
+  // False when nothing was left to do.
+  bool slice() {
+    try {
+      switch (stage_) {
+        case Stage::digest:
+          if (!opened_) {
+            opened_ = true;
+            if (!hasher_.open(db_)) throw RegistryError(db_.string() + ": cannot be read");
+          }
+          if (!hasher_.step(kDigestSlice)) {
+            if (hasher_.failed()) throw RegistryError(db_.string() + ": cannot be read");
+            const FileDigest digest = hasher_.digest();
+            result_.input_sha256 = digest.sha256;
+            result_.input_bytes = digest.bytes;
+            stage_ = Stage::counts;
+          }
+          return true;
+        case Stage::counts:
+          count_next_table();
+          return true;
+        case Stage::streets:
+          read_street_names();
+          stage_ = Stage::done;
+          return true;
+        case Stage::done:
+          return false;
+      }
+    } catch (...) {
+      error_ = std::current_exception();
+      stage_ = Stage::done;
+      return true;
+    }
+    return false;
+  }
+
+  // One table's rows, or a table left to the metric inputs (-1).
+  void count_next_table() {
+    const auto& tables = registry_schema();
+    if (next_table_ < tables.size()) {
+      const TableSpec& t = tables[next_table_++];
+      const auto& elsewhere = metric_input_tables();
+      const bool counted_elsewhere =
+          std::find(elsewhere.begin(), elsewhere.end(), t.name) != elsewhere.end();
+      result_.table_rows.emplace_back(t.name,
+                                      counted_elsewhere ? -1 : registry().row_count(t.name));
+    }
+    if (next_table_ == tables.size()) stage_ = Stage::streets;
+  }
+
+  void read_street_names() {
+    Statement streets = registry().prepare("SELECT street_code, name FROM streets");
+    while (streets.step()) {
+      const std::string code = nf::street_code(streets.text(0));
+      if (!code.empty()) result_.street_names.try_emplace(code, nf::trimmed(streets.text(1)));
+    }
+  }
+
+  RegistryView& registry() {
+    if (!registry_) registry_.emplace(db_.string());
+    return *registry_;
+  }
+
+  enum class Stage { digest, counts, streets, done };
+  const std::filesystem::path db_;
+  AuditResult& result_;
+  std::mutex mutex_;  // held while a slice runs
+  Stage stage_ = Stage::digest;
+  bool opened_ = false;
+  FileHasher hasher_;
+  std::size_t next_table_ = 0;
+  std::optional<RegistryView> registry_;
+  std::exception_ptr error_;
+};
+
+// The row counts InputFacts left to the metric inputs (every table of
 // metric_input_tables(), which the metric inputs count).
 void take_row_counts(const MetricInputs& inputs, AuditResult& result) {
   for (auto& [table, rows] : result.table_rows) {
@@ -429,29 +511,22 @@ AuditResult run_audit(const AuditOptions& options, const Profile& profile,
     }
   };
   MetricInputs metric_inputs;
-  std::exception_ptr input_error;
   std::exception_ptr metric_error;
   // The registry's digest and row counts need nothing from the rules and
-  // hold little memory: run by a pool thread in its turn, or earlier by a
-  // rule's thread that would otherwise wait while another rule builds a
-  // shared value.
-  // Time a rule's thread spends on them is not the rule's: it is taken off
-  // the rule's seconds.
-  std::atomic<bool> input_facts_taken{false};
+  // hold little memory: read by a pool thread in its turn, or earlier, slice
+  // by slice, by a rule's thread that would otherwise wait while another rule
+  // builds a shared value. Time a rule's thread spends on them is not the
+  // rule's: it is taken off the rule's seconds.
+  InputFacts input_facts(options.db_path, result);
   static thread_local double helping_seconds = 0;
-  const auto input_facts = [&] {
-    if (input_facts_taken.exchange(true)) return false;
+  const auto help = [&] {
     const auto started = std::chrono::steady_clock::now();
-    try {
-      read_input_facts(options.db_path, result);
-    } catch (...) {
-      input_error = std::current_exception();
-    }
+    const bool helped = input_facts.step();
     helping_seconds +=
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-    return true;
+    return helped;
   };
-  if (options.jobs > 1) shared->set_helper(input_facts);
+  if (options.jobs > 1) shared->set_helper(help);
   run_jobs(work.size() + 2, options.jobs, [&](std::size_t i) {
     if (i < work.size()) {
       const double helped_before = helping_seconds;
@@ -461,7 +536,7 @@ AuditResult run_audit(const AuditOptions& options, const Profile& profile,
       ended(work[i].rule->rule->entry.info.shared_values);
       progress.note(fmt::format("{}/{} rules", ++done, work.size()));
     } else if (i == work.size()) {
-      input_facts();
+      input_facts.finish();
     } else {
       try {
         metric_inputs = read_metric_inputs(options.db_path, options.period, shared.get());
@@ -472,7 +547,7 @@ AuditResult run_audit(const AuditOptions& options, const Profile& profile,
     }
   });
   shared.reset();
-  if (input_error) std::rethrow_exception(input_error);
+  if (input_facts.error()) std::rethrow_exception(input_facts.error());
   if (metric_error) std::rethrow_exception(metric_error);
   take_row_counts(metric_inputs, result);
 

@@ -73,23 +73,43 @@ std::string sha256_hex(std::string_view data, std::size_t digits) {
   return hex(digest.data(), size, digits);
 }
 
-std::optional<FileDigest> sha256_file(const std::filesystem::path& path) {
-  std::unique_ptr<FILE, int (*)(FILE*)> file(std::fopen(path.c_str(), "rb"), &std::fclose);
-  if (!file) return std::nullopt;
-  Sha256 h;
-  FileDigest digest;
-  std::vector<char> buffer(1 << 20);
-  while (true) {
-    const std::size_t n = std::fread(buffer.data(), 1, buffer.size(), file.get());
+bool FileHasher::open(const std::filesystem::path& path) {
+  file_.reset(std::fopen(path.c_str(), "rb"));
+  bytes_ = 0;
+  failed_ = file_ == nullptr;
+  return !failed_;
+}
+
+bool FileHasher::step(std::size_t bytes) {
+  if (!file_ || failed_) return false;
+  buffer_.resize(std::size_t{1} << 20);
+  for (std::size_t hashed = 0; hashed < bytes;) {
+    const std::size_t n = std::fread(buffer_.data(), 1, buffer_.size(), file_.get());
     if (n > 0) {
-      h.update(buffer.data(), n);
-      digest.bytes += n;
+      sha_.update(buffer_.data(), n);
+      bytes_ += n;
+      hashed += n;
     }
-    if (n < buffer.size()) break;
+    if (n < buffer_.size()) {
+      failed_ = std::ferror(file_.get()) != 0;
+      file_.reset();
+      return false;
+    }
   }
-  if (std::ferror(file.get())) return std::nullopt;
-  digest.sha256 = h.hex_digest();
-  return digest;
+  return true;
+}
+
+FileDigest FileHasher::digest() {
+  return {sha_.hex_digest(), bytes_};
+}
+
+std::optional<FileDigest> sha256_file(const std::filesystem::path& path) {
+  FileHasher hasher;
+  if (!hasher.open(path)) return std::nullopt;
+  while (hasher.step(std::size_t{64} << 20)) {
+  }
+  if (hasher.failed()) return std::nullopt;
+  return hasher.digest();
 }
 
 }  // namespace regaudit::host

@@ -5,11 +5,13 @@
 #pragma once
 
 #include <cstdint>
+#include <cstdio>
 #include <filesystem>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace regaudit::host {
 
@@ -37,6 +39,29 @@ struct FileDigest {
   std::string sha256;
   std::uint64_t bytes = 0;
 };
+
+// A file hashed a piece at a time, so that a thread can do other work between
+// the pieces.
+class FileHasher {
+ public:
+  // Opens `path`; false when it cannot be opened.
+  bool open(const std::filesystem::path& path);
+  // Hashes up to `bytes` more bytes (rounded up to whole reads); false once
+  // nothing is left, or a read failed (failed()).
+  bool step(std::size_t bytes);
+  bool failed() const { return failed_; }
+  // The digest of the whole file, once step() has returned false without
+  // failing.
+  FileDigest digest();
+
+ private:
+  std::unique_ptr<std::FILE, int (*)(std::FILE*)> file_{nullptr, &std::fclose};
+  Sha256 sha_;
+  std::vector<char> buffer_;
+  std::uint64_t bytes_ = 0;
+  bool failed_ = false;
+};
+
 // Hashes a whole file; nullopt when it cannot be read.
 std::optional<FileDigest> sha256_file(const std::filesystem::path& path);
 

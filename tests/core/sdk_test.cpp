@@ -2,9 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
+
 #include "regaudit/pii.hpp"
 #include "regaudit/rule.hpp"
 #include "sha256.hpp"
+#include "support/temp_registry.hpp"
 #include "xml_report.hpp"
 
 namespace regaudit {
@@ -59,6 +62,53 @@ TEST(Sha256, LeadingDigitsOnly) {
   EXPECT_EQ(host::sha256_hex("abc", 0), "");
   EXPECT_EQ(host::sha256_hex("abc", 100),
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+}
+
+// The registry's digest is read a piece at a time (the host runs the pieces
+// between other work); in whatever pieces, it is the digest of the bytes.
+TEST(Sha256, FilesHashedInPiecesOfAnySize) {
+  const test::TempDir dir;
+  constexpr std::size_t kMiB = std::size_t{1} << 20;
+  for (const std::size_t size :
+       {std::size_t{0}, std::size_t{3}, kMiB - 1, kMiB, kMiB + 1, 3 * kMiB + 5}) {
+    std::string content(size, '\0');
+    for (std::size_t i = 0; i < size; ++i) content[i] = static_cast<char>('a' + i * 7 % 26);
+    const auto file = dir.path() / ("file-" + std::to_string(size));
+    std::ofstream(file, std::ios::binary) << content;
+    const std::string expected = host::sha256_hex(content);
+    for (const std::size_t piece : {std::size_t{1}, kMiB, 2 * kMiB, 64 * kMiB}) {
+      SCOPED_TRACE(testing::Message() << size << " bytes in pieces of " << piece);
+      host::FileHasher hasher;
+      ASSERT_TRUE(hasher.open(file));
+      std::size_t more = 0;
+      while (hasher.step(piece)) ++more;
+      EXPECT_FALSE(hasher.failed());
+      // A piece is whole reads of 1 MiB; the first short read ends the file.
+      EXPECT_EQ(more, size / std::max(piece, kMiB));
+      const host::FileDigest digest = hasher.digest();
+      EXPECT_EQ(digest.sha256, expected);
+      EXPECT_EQ(digest.bytes, size);
+    }
+    const auto whole = host::sha256_file(file);
+    ASSERT_TRUE(whole.has_value());
+    EXPECT_EQ(whole->sha256, expected);
+    EXPECT_EQ(whole->bytes, size);
+  }
+}
+
+TEST(Sha256, UnreadableFilesHaveNoDigest) {
+  const test::TempDir dir;
+  host::FileHasher absent;
+  EXPECT_FALSE(absent.open(dir.path() / "absent.db"));
+  EXPECT_FALSE(absent.step(1));
+  EXPECT_FALSE(host::sha256_file(dir.path() / "absent.db").has_value());
+  // A directory opens, but cannot be read.
+  host::FileHasher directory;
+  if (directory.open(dir.path())) {
+    EXPECT_FALSE(directory.step(1));
+    EXPECT_TRUE(directory.failed());
+  }
+  EXPECT_FALSE(host::sha256_file(dir.path()).has_value());
 }
 
 TEST(RuleOptionsTest, TypedGettersAndClearErrors) {

@@ -247,6 +247,24 @@ TEST(XmlReport, InputCountsEveryRowOfEveryTable) {
   }
 }
 
+// <input sha256 bytes> is the registry file's SHA-256 (as sha256sum gives
+// it) and size, however the run splits the reading of it among its threads.
+TEST(XmlReport, InputIsTheRegistryFilesDigestAndSize) {
+  TempRegistry db;
+  fill_hostile_city(db);
+  std::string sum;
+  ASSERT_EQ(run_command("sha256sum '" + db.path() + "'", &sum), 0) << sum;
+  const std::string expected = fmt::format(" sha256=\"{}\" bytes=\"{}\">", sum.substr(0, 64),
+                                           std::filesystem::file_size(db.path()));
+  for (const std::string jobs : {"1", "2", "4"}) {
+    const std::string xml =
+        read_file(run_report(db, "out-" + jobs, "--jobs " + jobs) / "report.xml");
+    EXPECT_NE(xml.find(expected), std::string::npos)
+        << "--jobs " << jobs << ": " << expected << "\n"
+        << xml.substr(0, xml.find("</input>"));
+  }
+}
+
 TEST(Reports, SameInputsGiveByteIdenticalXmlAndHtml) {
   TempRegistry db;
   fill_hostile_city(db);

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cstddef>
 #include <limits>
+#include <memory_resource>
 #include <optional>
 #include <string>
 #include <tuple>
@@ -42,18 +43,31 @@ struct RecordRef {
   EvidenceRef evidence() const { return {is_self_report ? kSelfReports : kTravelRecords, key}; }
 };
 
-void keep_earliest(std::unordered_map<std::string, RecordRef>& map, std::string key,
-                   const RecordRef& ref) {
-  const auto [it, inserted] = map.try_emplace(std::move(key), ref);
-  if (!inserted && ref.rank() < it->second.rank()) it->second = ref;
+// A map of KnownFacts: text keys, looked up by views (TextHash and
+// std::equal_to<> are transparent), nodes and keys in the facts' arena.
+template <class V>
+using FactMap = std::pmr::unordered_map<std::pmr::string, V, TextHash, std::equal_to<>>;
+
+// The entry of `key` in `map`, made from `args` when absent, and whether it
+// was. The key is copied into the map's arena only when it is new.
+template <class V, class... Args>
+std::pair<V*, bool> fact_entry(FactMap<V>& map, std::string_view key, Args&&... args) {
+  if (const auto it = map.find(key); it != map.end()) return {&it->second, false};
+  const auto made =
+      map.try_emplace(std::pmr::string(key, map.get_allocator()), std::forward<Args>(args)...);
+  return {&made.first->second, true};
 }
 
-std::string pair_key(std::string_view person, std::string_view value) {
-  std::string key;
-  key.reserve(person.size() + 1 + value.size());
-  key.append(person).push_back('\x1f');
-  key.append(value);
-  return key;
+void keep_earliest(FactMap<RecordRef>& map, std::string_view key, const RecordRef& ref) {
+  const auto [entry, inserted] = fact_entry(map, key, ref);
+  if (!inserted && ref.rank() < entry->rank()) *entry = ref;
+}
+
+// "person\x1fvalue", in `buffer` (whose storage is reused).
+std::string_view pair_key(std::string& buffer, std::string_view person, std::string_view value) {
+  buffer.assign(person).push_back('\x1f');
+  buffer.append(value);
+  return buffer;
 }
 
 // A person's records by arrived_at, answering "the earliest recorded record
@@ -214,15 +228,32 @@ struct Subject {
   std::vector<FieldRow> fields;
 };
 
-// What the system already held about the persons of the subjects with fields.
+// What the system already held about the persons of the subjects with fields:
+// a few entries per person, millions at 10 M persons, all dropped together
+// when the rule ends. They come from one arena, so that building the maps is
+// not a malloc per node and key, nor dropping them a free per node.
 struct KnownFacts {
-  std::unordered_map<std::string, std::int64_t> valid_id_row;  // id -> first person_id
-  std::unordered_map<std::string, std::int64_t> name_row;      // id+name -> first person_id
-  std::unordered_map<std::string, std::pair<Instant, std::int64_t>> phone_link;  // id+phone
-  std::unordered_map<std::string, RecordRef> vehicle;                            // id+vehicle_no
-  std::unordered_map<std::string, RecordRef> origin;                             // id+place
-  std::unordered_map<std::string, ArrivalIndex> arrivals;                        // id
-  std::unordered_map<std::string, std::vector<std::pair<Instant, std::int64_t>>> vaccinations;
+  KnownFacts() = default;
+  KnownFacts(const KnownFacts&) = delete;
+  KnownFacts& operator=(const KnownFacts&) = delete;
+
+  std::pmr::monotonic_buffer_resource arena;   // declared first: outlives the maps
+  FactMap<std::int64_t> valid_id_row{&arena};  // id -> first person_id
+  FactMap<std::int64_t> name_row{&arena};      // id+name -> first person_id
+  FactMap<std::pair<Instant, std::int64_t>> phone_link{&arena};  // id+phone
+  FactMap<RecordRef> vehicle{&arena};                            // id+vehicle_no
+  FactMap<RecordRef> origin{&arena};                             // id+place
+  FactMap<ArrivalIndex> arrivals{&arena};                        // id
+  FactMap<std::pmr::vector<std::pair<Instant, std::int64_t>>> vaccinations{&arena};  // id
+
+  // Room for the facts of `persons` persons without rehashing (a rehash
+  // leaves the old buckets in the arena until the end).
+  void reserve(std::size_t persons) {
+    valid_id_row.reserve(persons);
+    name_row.reserve(persons);
+    phone_link.reserve(2 * persons);
+    vaccinations.reserve(persons);
+  }
 };
 
 // A field's verdict: known, and the row that proves it (none for a dose count
@@ -237,8 +268,7 @@ Verdict known_by(std::optional<EvidenceRef> ref) {
   return {true, std::move(ref)};
 }
 
-Verdict known_by_record(const std::unordered_map<std::string, RecordRef>& map,
-                        const std::string& key, Instant before) {
+Verdict known_by_record(const FactMap<RecordRef>& map, std::string_view key, Instant before) {
   const auto it = map.find(key);
   if (it == map.end() || it->second.recorded_at >= before) return {};
   return {true, it->second.evidence()};
@@ -303,10 +333,16 @@ class CheckinRedundancy {
     visits.finish();
     load_fields(context, subjects);
     IdSet needed;
+    std::size_t asked = 0;  // subjects with fields: at least as many as their persons
     for (const Subject& s : subjects) {
-      if (!s.person.empty() && !s.fields.empty()) needed.insert(s.person);
+      if (!s.person.empty() && !s.fields.empty()) {
+        needed.insert(s.person);
+        ++asked;
+      }
     }
-    const KnownFacts facts = load_facts(context, resolver, needed);
+    KnownFacts facts;
+    facts.reserve(asked);
+    load_facts(context, resolver, needed, facts);
     for (const Subject& subject : subjects) {
       check_fields(context, subject, facts);
       if (subject.fields.empty() && subject.photo) emit_photo_only(context, subject);
@@ -396,16 +432,16 @@ class CheckinRedundancy {
     }
   }
 
-  static KnownFacts load_facts(RunContext& context, const PhoneResolver& resolver,
-                               const IdSet& needed) {
-    KnownFacts facts;
+  static void load_facts(RunContext& context, const PhoneResolver& resolver, const IdSet& needed,
+                         KnownFacts& facts) {
+    std::string key;  // a pair key's storage, reused
     const auto persons = PersonsTable::shared(context);
     for (const PersonsTable::Row& row : persons->rows()) {
       const std::string_view id = persons->id(row);
       if (id.empty() || !needed.contains(id)) continue;
-      if (row.id_valid) facts.valid_id_row.try_emplace(std::string(id), row.person_id);
+      if (row.id_valid) fact_entry(facts.valid_id_row, id, row.person_id);
       const std::string name = nf::name(persons->name(row));
-      if (!name.empty()) facts.name_row.try_emplace(pair_key(id, name), row.person_id);
+      if (!name.empty()) fact_entry(facts.name_row, pair_key(key, id, name), row.person_id);
     }
     // The links, as the resolver read them (their unreadable values reach
     // this rule once, with the resolver or with the links).
@@ -414,29 +450,31 @@ class CheckinRedundancy {
       const std::string_view id = links->id(row);
       if (id.empty() || !needed.contains(id)) continue;
       const std::pair<Instant, std::int64_t> link{row.recorded_at, row.link_id};
-      const auto [it, inserted] =
-          facts.phone_link.try_emplace(pair_key(id, links->phone(row)), link);
-      if (!inserted && link < it->second) it->second = link;
+      const auto [entry, inserted] =
+          fact_entry(facts.phone_link, pair_key(key, id, links->phone(row)), link);
+      if (!inserted && link < *entry) *entry = link;
     }
     load_travel_records(context, needed, facts);
     load_self_reports(context, resolver, needed, facts);
     load_vaccinations(context, needed, facts);
     for (auto& [person, index] : facts.arrivals) index.finish();
     for (auto& [person, doses] : facts.vaccinations) std::sort(doses.begin(), doses.end());
-    return facts;
   }
 
   // Adds one record (vehicle_no, origin, arrived_at raw texts) of `person`.
   static void add_record(KnownFacts& facts, const std::string& person, const RecordRef& ref,
                          std::string_view vehicle_raw, std::string_view origin_raw,
                          const TimeValue& arrived) {
+    std::string key;
     if (std::string vehicle = nf::vehicle_no(vehicle_raw); !vehicle.empty()) {
-      keep_earliest(facts.vehicle, pair_key(person, vehicle), ref);
+      keep_earliest(facts.vehicle, pair_key(key, person, vehicle), ref);
     }
     if (std::string origin = nf::place(origin_raw); !origin.empty()) {
-      keep_earliest(facts.origin, pair_key(person, origin), ref);
+      keep_earliest(facts.origin, pair_key(key, person, origin), ref);
     }
-    if (arrived.is_readable()) facts.arrivals[person].add(arrived.instant(), ref);
+    if (arrived.is_readable()) {
+      fact_entry(facts.arrivals, person).first->add(arrived.instant(), ref);
+    }
   }
 
   static void load_travel_records(RunContext& context, const IdSet& needed, KnownFacts& facts) {
@@ -486,7 +524,8 @@ class CheckinRedundancy {
       if (code.null || (code.code && !needed.contains_code(*code.code))) continue;
       const nf::IdNumber id = nf::id_number(rows.text(1), last_day);
       if (!code.code && !needed.contains(id.text)) continue;
-      facts.vaccinations[id.text].emplace_back(vaccinated.instant(), rows.int64(0));
+      fact_entry(facts.vaccinations, id.text)
+          .first->emplace_back(vaccinated.instant(), rows.int64(0));
     }
   }
 
@@ -500,7 +539,7 @@ class CheckinRedundancy {
       const TimeValue arrived = nf::time(row.value);
       if (arrived.is_unreadable()) context.count_unreadable("checkin_fields", "value");
       if (!arrived.is_readable() || person.empty()) return {};
-      const auto index = facts.arrivals.find(person);
+      const auto index = facts.arrivals.find(std::string_view(person));
       if (index == facts.arrivals.end()) return {};
       const auto ref = index->second.earliest_recorded(arrived.instant() - arrival_tolerance_s_,
                                                        arrived.instant() + arrival_tolerance_s_);
@@ -513,8 +552,8 @@ class CheckinRedundancy {
         context.count_unreadable("checkin_fields", "value");
       }
       if (doses.state != nf::Count::State::readable || person.empty()) return {};
-      static const std::vector<std::pair<Instant, std::int64_t>> kNone;
-      const auto it = facts.vaccinations.find(person);
+      static const std::pmr::vector<std::pair<Instant, std::int64_t>> kNone;
+      const auto it = facts.vaccinations.find(std::string_view(person));
       const auto& given = it == facts.vaccinations.end() ? kNone : it->second;
       const auto before = std::lower_bound(
           given.begin(), given.end(), std::pair(s.at, std::numeric_limits<std::int64_t>::min()));
@@ -527,33 +566,33 @@ class CheckinRedundancy {
     if (row.field == "id_number") {
       const nf::IdNumber id = nf::id_number(row.value, last_day);
       if (!id.valid || id.text != person) return {};
-      const auto it = facts.valid_id_row.find(person);
+      const auto it = facts.valid_id_row.find(std::string_view(person));
       if (it == facts.valid_id_row.end()) return {};
       return known_by(EvidenceRef{"persons", it->second});
     }
     if (row.field == "name") {
       const std::string name = nf::name(row.value);
       if (name.empty()) return {};
-      const auto it = facts.name_row.find(pair_key(person, name));
+      const auto it = facts.name_row.find(pair_key(key_, person, name));
       if (it == facts.name_row.end()) return {};
       return known_by(EvidenceRef{"persons", it->second});
     }
     if (row.field == "phone") {
       const std::string phone = nf::phone(row.value);
       if (phone.empty()) return {};
-      const auto it = facts.phone_link.find(pair_key(person, phone));
+      const auto it = facts.phone_link.find(pair_key(key_, person, phone));
       if (it == facts.phone_link.end() || it->second.first >= s.at) return {};
       return known_by(EvidenceRef{"person_phones", it->second.second});
     }
     if (row.field == "vehicle_no") {
       const std::string vehicle = nf::vehicle_no(row.value);
       if (vehicle.empty()) return {};
-      return known_by_record(facts.vehicle, pair_key(person, vehicle), s.at);
+      return known_by_record(facts.vehicle, pair_key(key_, person, vehicle), s.at);
     }
     if (row.field == "origin") {
       const std::string origin = nf::place(row.value);
       if (origin.empty()) return {};
-      return known_by_record(facts.origin, pair_key(person, origin), s.at);
+      return known_by_record(facts.origin, pair_key(key_, person, origin), s.at);
     }
     return {};
   }
@@ -666,6 +705,8 @@ class CheckinRedundancy {
   // first: Visits::kNoTeam).
   IdCodes person_codes_;
   Interned teams_;
+  // judge()'s pair keys' storage, reused from field to field.
+  mutable std::string key_;
   Instant window_s_ = 7 * kSecondsPerDay;
   Instant arrival_tolerance_s_ = 60 * kSecondsPerMinute;
 };

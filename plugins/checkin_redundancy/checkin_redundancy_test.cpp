@@ -95,6 +95,32 @@ TEST_F(KnownPerson, FullyRedundant_EveryCollectedFieldAlreadyKnown_IsFlagged) {
   EXPECT_EQ(result.rules.at(0).unreadable.at({"vaccinations", "vaccinated_at"}), 1u);
 }
 
+// Where the system holds a fact twice, the evidence is the row that proves it
+// first: the earliest recorded link and record (read after a later one here),
+// the first persons row of the ID and name.
+TEST_F(KnownPerson, FullyRedundant_EvidenceIsTheEarliestOfDuplicateFacts) {
+  db.exec(R"(
+    INSERT INTO persons (person_id, id_number, name, hukou_street) VALUES
+      (3, '11010519491231002X', '张三', '440104002');
+    INSERT INTO travel_records (travel_id, id_number, mode, vehicle_no, origin, departed_at,
+                                arrived_at, recorded_at) VALUES
+      (11, '11010519491231002X', 'train', 'G1234', '广州', '2022-04-01 05:00',
+       '2022-04-01 08:00', '2022-04-01 08:30'),
+      (12, '11010519491231002X', 'train', 'G1234', '广州', '2022-04-01 05:00',
+       '2022-04-01 08:00', '2022-04-01 09:30');
+  )");
+  link(31, kId, "13800138000", "2021-06-01");
+  link(32, kId, "13800138000", "2021-12-31");
+  const auto result = audit(db.path(), "2022-04", {{kRule, {}}});
+  ASSERT_EQ(finding_keys(result, kRule), (Keys{"fully_redundant:checkins:100"}));
+  std::vector<std::string> evidence;
+  for (const auto& e : findings_of(result, kRule, "fully_redundant").at(0)->evidence) {
+    evidence.push_back(e.table + ":" + std::to_string(e.key));
+  }
+  EXPECT_EQ(evidence, (std::vector<std::string>{"person_phones:31", "persons:1",
+                                                "travel_records:11", "vaccinations:21"}));
+}
+
 TEST_F(KnownPerson, FullyRedundant_ArrivalSixtyOneMinutesAway_IsNotKnown) {
   db.exec("UPDATE checkin_fields SET value = '2022-04-01 09:01' WHERE field = 'arrived_at'");
   EXPECT_TRUE(run_rule().empty());

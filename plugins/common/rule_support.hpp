@@ -180,6 +180,8 @@ class ById {
   // The same for an ID number whose normal form has the integer code `code`
   // (nf::id_code).
   std::pair<V*, bool> try_emplace_code(std::uint64_t code) { return by_integer_.try_emplace(code); }
+  // Room for `n` ID numbers of integer codes without growing.
+  void reserve(std::size_t n) { by_integer_.reserve(n); }
   // The value of `id`, or nullptr.
   const V* find(std::string_view id) const {
     if (const auto k = nf::id_as_integer(id)) return by_integer_.find(*k);

@@ -79,6 +79,22 @@ TEST(HukouMismatch, ResidenceElsewhere_TieOnValidFromGoesToHighestResidenceId) {
   EXPECT_EQ(run_rule(db), (Keys{"residence_elsewhere:persons:1"}));
 }
 
+// The rule sizes its table of residences by the largest residence_id; one
+// far beyond the number of rows (or persons) changes nothing.
+TEST(HukouMismatch, ResidenceElsewhere_SparseOrHugeResidenceIdsAreFine) {
+  TempRegistry db;
+  db.exec(R"(
+    INSERT INTO persons (person_id, id_number, hukou_street) VALUES (1, '11010519491231002X', '440104001');
+    INSERT INTO residences (residence_id, id_number, street, valid_from) VALUES
+      (9223372036854775807, '11010519491231002X', '440104009', '2022-01-01');
+  )");
+  EXPECT_EQ(run_rule(db), (Keys{"residence_elsewhere:persons:1"}));
+  db.exec("UPDATE residences SET residence_id = -5");
+  EXPECT_EQ(run_rule(db), (Keys{"residence_elsewhere:persons:1"}));
+  db.exec("DELETE FROM residences");
+  EXPECT_TRUE(run_rule(db).empty());
+}
+
 TEST(HukouMismatch, ResidenceElsewhere_UnreadableValidToRemovesRowAndIsCounted) {
   TempRegistry db;
   db.exec(R"(

@@ -424,6 +424,19 @@ IdNumber id_number(std::string_view raw, int latest_birth_yyyymmdd) {
 
 void id_number_into(std::string_view raw, int latest_birth_yyyymmdd, IdNumber& id) {
   id.valid = false;
+  // Nearly every number is 17 digits and a digit or X, already its own
+  // normal form but for the case of the X: checked and copied in one pass
+  // (the general path scans for non-ASCII, then copies byte by byte).
+  if (raw.size() == 18 && all_digits(raw.substr(0, 17))) {
+    const char last = raw[17];
+    if ((last >= '0' && last <= '9') || last == 'X' || last == 'x') {
+      id.text.assign(raw);
+      id.text[17] = last == 'x' ? 'X' : last;
+      id.valid = valid_birth_date(raw.substr(6, 8), latest_birth_yyyymmdd) &&
+                 id.text[17] == id_check_character(raw);
+      return;
+    }
+  }
   compact_upper_into(raw, id.text);
   if (id.text.size() == 15 && all_digits(id.text)) {
     id.text.insert(6, "19");

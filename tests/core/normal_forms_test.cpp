@@ -87,6 +87,43 @@ TEST(IdNumber, NonDigitsMakeItInvalid) {
   EXPECT_FALSE(id_number("11010519491231002", kEndOf2022April).valid);  // 17 characters
 }
 
+// The common shape (17 digits and a digit or X) takes a shortcut; padded with
+// white space, which the normal form drops, the same text takes the general
+// path: both give the same normal form and validity, over valid numbers,
+// wrong check characters, impossible and future birth dates, a lower-case x.
+TEST(IdNumber, SeventeenDigitsAndACheckCharacterGiveWhatTheGeneralPathGives) {
+  std::mt19937_64 rng(2022);
+  const auto digits = [&](int n) {
+    std::string out;
+    for (int i = 0; i < n; ++i) out.push_back(static_cast<char>('0' + rng() % 10));
+    return out;
+  };
+  const auto two = [](std::uint64_t n) {
+    return std::string(1, static_cast<char>('0' + n / 10)) + static_cast<char>('0' + n % 10);
+  };
+  const std::string checks = "0123456789Xx";
+  for (int i = 0; i < 20000; ++i) {
+    std::string text = digits(6);
+    switch (i % 4) {
+      case 0:  // a birth date in 1900..2029, any day 01..31 of any month 01..12
+        text += std::to_string(1900 + rng() % 130) + two(1 + rng() % 12) + two(1 + rng() % 31);
+        break;
+      default:
+        text += digits(8);
+        break;
+    }
+    text += digits(3);
+    text.push_back(i % 3 == 0 ? id_check_character(text) : checks[rng() % checks.size()]);
+    if (i % 7 == 0 && text[17] == 'X') text[17] = 'x';
+    const IdNumber shortcut = id_number(text, kEndOf2022April);
+    const IdNumber general = id_number(" " + text + "\t", kEndOf2022April);
+    ASSERT_EQ(shortcut.text, general.text) << text;
+    ASSERT_EQ(shortcut.valid, general.valid) << text;
+  }
+  EXPECT_TRUE(id_number("11010519491231002x", kEndOf2022April).valid);
+  EXPECT_EQ(id_number("11010519491231002x", kEndOf2022April).text, "11010519491231002X");
+}
+
 // One IdNumber reused row after row gives what a fresh one gives, whatever
 // came before: a valid number, then an invalid one, a legacy one, a null, a
 // full-width one (ICU's path), and so on.

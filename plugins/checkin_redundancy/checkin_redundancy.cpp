@@ -323,15 +323,20 @@ class CheckinRedundancy {
   }
 
   void run(RunContext& context) {
-    const auto shared_resolver = PhoneResolver::shared(context);
-    const PhoneResolver& resolver = *shared_resolver;
     person_codes_ = IdCodes();
     teams_ = Interned();
     teams_.index("");  // Visits::kNoTeam
     Visits visits;
-    std::vector<Subject> subjects = load_checkins(context, resolver, visits);
-    visits.finish();
+    std::vector<Unresolved> unresolved;
+    std::vector<Subject> subjects = load_checkins(context, visits, unresolved);
     load_fields(context, subjects);
+    // The phone resolver only now: another rule's thread is often still
+    // building it, and the check-ins and their fields are read meanwhile
+    // (1.3 s of waiting at 10 M persons when it was asked for first).
+    const auto shared_resolver = PhoneResolver::shared(context);
+    const PhoneResolver& resolver = *shared_resolver;
+    resolve(unresolved, resolver, visits, subjects);
+    visits.finish();
     IdSet needed;
     std::size_t asked = 0;  // subjects with fields: at least as many as their persons
     for (const Subject& s : subjects) {
@@ -351,12 +356,24 @@ class CheckinRedundancy {
   }
 
  private:
-  // Reads every check-in once: those before A with a resolved person become
-  // visits, those in P become subjects. A person is kept as a code: the ID
-  // number's when it is valid (no text built), else the code of the person
-  // its phone resolves to.
-  std::vector<Subject> load_checkins(RunContext& context, const PhoneResolver& resolver,
-                                     Visits& visits) {
+  // A check-in before A whose ID number is not valid: its person is the one
+  // its phone resolves to at its time, once the resolver is there.
+  struct Unresolved {
+    nf::IdNumber id;
+    std::string phone;
+    Instant at = 0;
+    std::int64_t checkin_id = 0;
+    std::uint32_t team = 0;
+    std::size_t subject = kNotASubject;  // its index in the subjects, if in P
+  };
+  static constexpr std::size_t kNotASubject = static_cast<std::size_t>(-1);
+
+  // Reads every check-in once: those before A with a person become visits,
+  // those in P become subjects. A person is kept as a code: the ID number's
+  // when it is valid (no text built), else the code of the person its phone
+  // resolves to, left to resolve() (in `unresolved`, in check-in order).
+  std::vector<Subject> load_checkins(RunContext& context, Visits& visits,
+                                     std::vector<Unresolved>& unresolved) {
     const AuditPeriod& period = context.period();
     const int last_day = period.last_day_yyyymmdd();
     std::vector<Subject> subjects;
@@ -374,18 +391,15 @@ class CheckinRedundancy {
         if (!id) id = nf::id_number(rows.text(1), last_day);
         return *id;
       };
-      std::uint64_t person = IdCodes::kNone;
-      std::string phone;  // needed, and read, only when the ID number is not valid
-      if (valid_code) {
-        person = *id_code.code;
-      } else {
-        // An ID number without an integer code is never valid.
-        phone = nf::phone(rows.text(2));
-        person = person_codes_.encode(person_of(id_text(), phone, t, resolver));
-      }
       const std::uint32_t team = teams_.index_of_raw(rows.text(5), nf::team);
       const std::int64_t checkin_id = rows.int64(0);
-      if (person != IdCodes::kNone) visits.add({person, t, checkin_id, team});
+      if (!valid_code) {
+        // An ID number without an integer code is never valid.
+        unresolved.push_back({id_text(), nf::phone(rows.text(2)), t, checkin_id, team,
+                              period.contains(t) ? subjects.size() : kNotASubject});
+      } else {
+        visits.add({*id_code.code, t, checkin_id, team});
+      }
       if (!period.contains(t)) continue;
       Subject s;
       s.checkin_id = checkin_id;
@@ -394,16 +408,35 @@ class CheckinRedundancy {
       s.kind = nf::enumeration(rows.text(4));
       s.cost_minutes = staff_minutes(rows, context);
       s.photo = nf::trimmed(rows.text(9)) == "1";
-      s.person = person_codes_.text(person);
-      s.person_code = person;
       s.team = teams_[team];
       s.team_index = team;
-      const std::string who =
-          !s.person.empty() ? s.person : (!id_text().is_null() ? id_text().text : "phone:" + phone);
-      s.identity = fmt::format("{}\x1f{}\x1f{}\x1f{}", who, s.team, s.kind, format_instant(t));
+      // A valid ID number's person is its own text, which is the identity.
+      if (valid_code) set_person(s, *id_code.code, nf::IdNumber{}, {});
       subjects.push_back(std::move(s));
     }
     return subjects;
+  }
+
+  // The persons of `unresolved`, in check-in order (so that the persons'
+  // codes are given in the same order as when they were resolved row by row).
+  void resolve(const std::vector<Unresolved>& unresolved, const PhoneResolver& resolver,
+               Visits& visits, std::vector<Subject>& subjects) {
+    for (const Unresolved& u : unresolved) {
+      const std::uint64_t person = person_codes_.encode(person_of(u.id, u.phone, u.at, resolver));
+      if (person != IdCodes::kNone) visits.add({person, u.at, u.checkin_id, u.team});
+      if (u.subject != kNotASubject) set_person(subjects[u.subject], person, u.id, u.phone);
+    }
+  }
+
+  // The subject's person (kNone: unresolved) and its natural identity.
+  void set_person(Subject& s, std::uint64_t person, const nf::IdNumber& id,
+                  const std::string& phone) const {
+    s.person = person_codes_.text(person);
+    s.person_code = person;
+    const std::string who = !s.person.empty() ? s.person
+                            : !id.is_null()   ? id.text
+                                              : "phone:" + phone;
+    s.identity = fmt::format("{}\x1f{}\x1f{}\x1f{}", who, s.team, s.kind, format_instant(s.at));
   }
 
   // duration_min x team_size; 0 when either is NULL or unreadable (counted).

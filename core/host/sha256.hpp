@@ -44,7 +44,8 @@ struct FileDigest {
 // the pieces.
 class FileHasher {
  public:
-  // Opens `path`; false when it cannot be opened.
+  // Opens `path` (once per hasher: the digest is not restarted); false when it
+  // cannot be opened.
   bool open(const std::filesystem::path& path);
   // Hashes up to `bytes` more bytes (rounded up to whole reads); false once
   // nothing is left, or a read failed (failed()).

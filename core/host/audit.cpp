@@ -274,7 +274,8 @@ void run_jobs(std::size_t n, unsigned threads, const std::function<void(std::siz
 // it waited for was there, and a rule waiting for that rule waited too.
 class InputFacts {
  public:
-  InputFacts(std::filesystem::path db, AuditResult& result) : db_(std::move(db)), result_(result) {}
+  InputFacts(std::filesystem::path db, AuditResult& result)
+      : db_(std::move(db)), result_(result), hasher_(db_) {}
 
   // Runs one slice, unless none is left or another thread is running one;
   // whether it ran one.
@@ -299,10 +300,6 @@ class InputFacts {
     try {
       switch (stage_) {
         case Stage::digest:
-          if (!opened_) {
-            opened_ = true;
-            if (!hasher_.open(db_)) throw RegistryError(db_.string() + ": cannot be read");
-          }
           if (!hasher_.step(kDigestSlice)) {
             if (hasher_.failed()) throw RegistryError(db_.string() + ": cannot be read");
             const FileDigest digest = hasher_.digest();
@@ -361,7 +358,6 @@ class InputFacts {
   AuditResult& result_;
   std::mutex mutex_;  // held while a slice runs
   Stage stage_ = Stage::digest;
-  bool opened_ = false;
   FileHasher hasher_;
   std::size_t next_table_ = 0;
   std::optional<RegistryView> registry_;

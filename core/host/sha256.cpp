@@ -73,12 +73,8 @@ std::string sha256_hex(std::string_view data, std::size_t digits) {
   return hex(digest.data(), size, digits);
 }
 
-bool FileHasher::open(const std::filesystem::path& path) {
-  file_.reset(std::fopen(path.c_str(), "rb"));
-  bytes_ = 0;
-  failed_ = file_ == nullptr;
-  return !failed_;
-}
+FileHasher::FileHasher(const std::filesystem::path& path)
+    : file_(std::fopen(path.c_str(), "rb"), &std::fclose), failed_(file_ == nullptr) {}
 
 bool FileHasher::step(std::size_t bytes) {
   if (!file_ || failed_) return false;
@@ -104,8 +100,7 @@ FileDigest FileHasher::digest() {
 }
 
 std::optional<FileDigest> sha256_file(const std::filesystem::path& path) {
-  FileHasher hasher;
-  if (!hasher.open(path)) return std::nullopt;
+  FileHasher hasher(path);
   while (hasher.step(std::size_t{64} << 20)) {
   }
   if (hasher.failed()) return std::nullopt;

@@ -44,11 +44,10 @@ struct FileDigest {
 // the pieces.
 class FileHasher {
  public:
-  // Opens `path` (once per hasher: the digest is not restarted); false when it
-  // cannot be opened.
-  bool open(const std::filesystem::path& path);
+  // Opens `path`; failed() when it cannot be opened.
+  explicit FileHasher(const std::filesystem::path& path);
   // Hashes up to `bytes` more bytes (rounded up to whole reads); false once
-  // nothing is left, or a read failed (failed()).
+  // nothing is left, or the file could not be opened or read (failed()).
   bool step(std::size_t bytes);
   bool failed() const { return failed_; }
   // The digest of the whole file, once step() has returned false without

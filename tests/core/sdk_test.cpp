@@ -78,8 +78,8 @@ TEST(Sha256, FilesHashedInPiecesOfAnySize) {
     const std::string expected = host::sha256_hex(content);
     for (const std::size_t piece : {std::size_t{1}, kMiB, 2 * kMiB, 64 * kMiB}) {
       SCOPED_TRACE(testing::Message() << size << " bytes in pieces of " << piece);
-      host::FileHasher hasher;
-      ASSERT_TRUE(hasher.open(file));
+      host::FileHasher hasher(file);
+      ASSERT_FALSE(hasher.failed());
       std::size_t more = 0;
       while (hasher.step(piece)) ++more;
       EXPECT_FALSE(hasher.failed());
@@ -98,16 +98,14 @@ TEST(Sha256, FilesHashedInPiecesOfAnySize) {
 
 TEST(Sha256, UnreadableFilesHaveNoDigest) {
   const test::TempDir dir;
-  host::FileHasher absent;
-  EXPECT_FALSE(absent.open(dir.path() / "absent.db"));
+  host::FileHasher absent(dir.path() / "absent.db");
+  EXPECT_TRUE(absent.failed());
   EXPECT_FALSE(absent.step(1));
   EXPECT_FALSE(host::sha256_file(dir.path() / "absent.db").has_value());
   // A directory opens, but cannot be read.
-  host::FileHasher directory;
-  if (directory.open(dir.path())) {
-    EXPECT_FALSE(directory.step(1));
-    EXPECT_TRUE(directory.failed());
-  }
+  host::FileHasher directory(dir.path());
+  EXPECT_FALSE(directory.step(1));
+  EXPECT_TRUE(directory.failed());
   EXPECT_FALSE(host::sha256_file(dir.path()).has_value());
 }
 

@@ -293,8 +293,10 @@ std::string describe_signal(int sig) {
 void FindingChunks::push_back(const Finding& finding) {
   if (buffers_.empty() || buffers_.back().size() >= kBufferBytes) {
     buffers_.emplace_back().reserve(kBufferBytes + 4096);
+    counts_.push_back(0);
   }
   append_finding(buffers_.back(), finding);
+  ++counts_.back();
   ++size_;
   if (std::find(codes_.begin(), codes_.end(), finding.code) == codes_.end()) {
     codes_.push_back(finding.code);
@@ -303,17 +305,21 @@ void FindingChunks::push_back(const Finding& finding) {
 
 void FindingChunks::clear() {
   buffers_.clear();
+  counts_.clear();
   codes_.clear();
   size_ = 0;
 }
 
 void FindingChunks::drain(const std::function<void(Finding&&)>& take) {
-  for (std::string& buffer : buffers_) {
-    Reader r(buffer);
-    while (!r.at_end() && r.tag() == 'F') take(read_finding(r));
-    std::string().swap(buffer);
-  }
+  for (std::size_t i = 0; i < buffers_.size(); ++i) drain_buffer(i, take);
   clear();
+}
+
+void FindingChunks::drain_buffer(std::size_t i, const std::function<void(Finding&&)>& take) {
+  std::string& buffer = buffers_[i];
+  Reader r(buffer);
+  while (!r.at_end() && r.tag() == 'F') take(read_finding(r));
+  std::string().swap(buffer);
 }
 
 std::unique_ptr<RunContext> host_run_context(const AuditPeriod& period, RegistryView& registry,

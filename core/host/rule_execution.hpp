@@ -42,10 +42,17 @@ class FindingChunks {
   void drain(const std::function<void(Finding&&)>& take);
   // The records, for the isolation stream.
   const std::vector<std::string>& buffers() const { return buffers_; }
+  // The findings of buffers()[i]: they follow those of the buffers before it.
+  std::size_t count_in(std::size_t i) const { return counts_[i]; }
+  // Hands the findings of buffers()[i], in emission order, to `take` and
+  // frees that buffer. Different buffers may be drained on different threads
+  // at once; clear() afterwards.
+  void drain_buffer(std::size_t i, const std::function<void(Finding&&)>& take);
 
  private:
   static constexpr std::size_t kBufferBytes = std::size_t{4} << 20;
   std::vector<std::string> buffers_;
+  std::vector<std::size_t> counts_;  // findings per buffer
   std::vector<std::string> codes_;
   std::size_t size_ = 0;
 };

@@ -1,6 +1,10 @@
 // hukou-mismatch: every code at its boundaries (SPEC section 4).
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
+
+#include <map>
+#include <set>
 
 #include "support/audit_harness.hpp"
 #include "support/temp_registry.hpp"
@@ -31,6 +35,40 @@ TEST(HukouMismatch, InvalidIdNumber_FlagsNullBlankWrongCheckAndFutureBirth) {
     (8, '110105 1949-1231 002x', '440104001'))");
   EXPECT_EQ(run_rule(db), (Keys{"invalid_id_number:persons:3", "invalid_id_number:persons:4",
                                 "invalid_id_number:persons:5", "invalid_id_number:persons:7"}));
+}
+
+TEST(HukouMismatch, IdenticalRowsGetFingerprintsByRankWhateverTheJobs) {
+  // Rows alike (one basis) among others: each its own fingerprint, the first
+  // row's the one it has alone, and the same with 1 to 4 jobs (the host
+  // ranks equal fingerprints in parts, one per job; twelve bases of four
+  // rows each, so that every part has some).
+  TempRegistry db;
+  std::string rows;
+  for (int row = 1; row <= 48; ++row) {
+    const int basis = (row - 1) % 12;  // rows b, b + 12, b + 24 and b + 36 alike
+    rows += fmt::format("{}({}, '{}', '姓名{}', '440104001')", row == 1 ? "" : ", ", row,
+                        100 + basis, basis);
+  }
+  db.exec("INSERT INTO persons (person_id, id_number, name, hukou_street) VALUES " + rows);
+  const auto fingerprints = [&](unsigned jobs) {
+    std::map<std::int64_t, std::string> by_row;
+    for (const host::ReportedFinding& rf :
+         audit(db.path(), "2022-04", {{kRule, {}}}, false, jobs).findings) {
+      by_row[rf.finding.subject_key] = rf.fingerprint;
+    }
+    return by_row;
+  };
+  const auto one_job = fingerprints(1);
+  ASSERT_EQ(one_job.size(), 48u);
+  std::set<std::string> distinct;
+  for (const auto& [row, fingerprint] : one_job) distinct.insert(fingerprint);
+  EXPECT_EQ(distinct.size(), 48u);
+  for (unsigned jobs = 2; jobs <= 4; ++jobs) EXPECT_EQ(fingerprints(jobs), one_job) << jobs;
+
+  db.exec("DELETE FROM persons WHERE person_id > 12");
+  const auto alone = fingerprints(2);
+  ASSERT_EQ(alone.size(), 12u);
+  for (const auto& [row, fingerprint] : alone) EXPECT_EQ(fingerprint, one_job.at(row)) << row;
 }
 
 TEST(HukouMismatch, InvalidIdNumber_BirthOnLastDayOfPeriodIsValid) {

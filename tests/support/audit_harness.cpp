@@ -23,7 +23,7 @@ std::filesystem::path source_dir() {
 }
 
 host::AuditResult audit(const std::string& db_path, const std::string& period,
-                        const std::vector<RuleRequest>& rules, bool reveal_pii) {
+                        const std::vector<RuleRequest>& rules, bool reveal_pii, unsigned jobs) {
   // Catalogues keep their libraries loaded for the process, so one suffices.
   static host::PluginCatalog* catalog = [] {
     auto* c = new host::PluginCatalog();
@@ -48,7 +48,7 @@ host::AuditResult audit(const std::string& db_path, const std::string& period,
   host::AuditOptions options;
   options.db_path = db_path;
   options.period = *p;
-  options.jobs = 1;
+  options.jobs = jobs;
   options.reveal_pii = reveal_pii;
   host::AuditResult result = host::run_audit(options, profile, *configured);
   for (const host::RuleOutcome& o : result.rules) {

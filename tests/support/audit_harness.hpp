@@ -21,9 +21,11 @@ struct RuleRequest {
 };
 
 // Loads the built-in plugins, runs `rules` for `period` ("2022-04") over
-// `db_path`. Fails the test (and returns an empty result) on any setup error.
+// `db_path` with `jobs` threads. Fails the test (and returns an empty result)
+// on any setup error.
 host::AuditResult audit(const std::string& db_path, const std::string& period,
-                        const std::vector<RuleRequest>& rules, bool reveal_pii = false);
+                        const std::vector<RuleRequest>& rules, bool reveal_pii = false,
+                        unsigned jobs = 1);
 
 // "code:table:key" of every finding of `rule`, sorted — for exact comparisons.
 std::vector<std::string> finding_keys(const host::AuditResult& result, const std::string& rule);

@@ -15,6 +15,8 @@
 #include <set>
 #include <stdexcept>
 
+#include "pod_vector.hpp"
+
 extern char** environ;
 
 namespace regaudit::host {
@@ -292,7 +294,9 @@ std::string describe_signal(int sig) {
 
 void FindingChunks::push_back(const Finding& finding) {
   if (buffers_.empty() || buffers_.back().size() >= kBufferBytes) {
-    buffers_.emplace_back().reserve(kBufferBytes + 4096);
+    std::string& buffer = buffers_.emplace_back();
+    buffer.reserve(kBufferBytes + 4096);
+    rules::populate_pages(buffer.data(), buffer.capacity());  // to be filled
     counts_.push_back(0);
   }
   append_finding(buffers_.back(), finding);

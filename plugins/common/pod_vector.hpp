@@ -7,7 +7,10 @@
 // memory touched, which on a virtual machine costs a second or more per GiB.
 #pragma once
 
+#include <sys/mman.h>
+
 #include <cstddef>
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <new>
@@ -15,6 +18,25 @@
 #include <utility>
 
 namespace regaudit::rules {
+
+// Faults in the whole pages of [data, data + bytes) at once, as writable,
+// without changing what they hold. Memory fresh from the system is handed
+// out a page at a time, each first write a fault, and on a virtual machine a
+// fault costs far more than writing the page: for a block about to be filled,
+// one call does the work of all those faults more cheaply. A hint only:
+// nothing happens where the kernel does not know MADV_POPULATE_WRITE (before
+// Linux 5.14), and a failure leaves the pages to be faulted in as written.
+inline void populate_pages(void* data, std::size_t bytes) {
+#ifdef MADV_POPULATE_WRITE
+  constexpr std::uintptr_t kPage = 4096;  // the smallest page; a larger one is covered too
+  const auto from = (reinterpret_cast<std::uintptr_t>(data) + kPage - 1) / kPage * kPage;
+  const auto to = (reinterpret_cast<std::uintptr_t>(data) + bytes) / kPage * kPage;
+  if (to > from) (void)madvise(reinterpret_cast<void*>(from), to - from, MADV_POPULATE_WRITE);
+#else
+  (void)data;
+  (void)bytes;
+#endif
+}
 
 template <class T>
 class PodVector {
@@ -75,6 +97,9 @@ class PodVector {
     void* p = std::realloc(data_, capacity * sizeof(T));
     if (p == nullptr) throw std::bad_alloc();
     data_ = static_cast<T*>(p);
+    // The new room of a large block faulted in at once, ahead of its filling.
+    const std::size_t room = capacity > capacity_ ? (capacity - capacity_) * sizeof(T) : 0;
+    if (room >= (std::size_t{1} << 20)) populate_pages(data_ + capacity_, room);
     capacity_ = capacity;
   }
 

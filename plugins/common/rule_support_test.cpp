@@ -2,11 +2,14 @@
 // must give back exactly the texts they were given.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cstdlib>
 #include <map>
 #include <random>
 #include <set>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "int_map.hpp"
 #include "phone_resolver.hpp"
@@ -212,6 +215,26 @@ TEST(PodVector, KeepsEveryValueThroughGrowthShrinkingAndMoves) {
   PodVector<char> assigned;
   assigned = std::move(texts);
   EXPECT_EQ(std::string_view(assigned.data(), assigned.size()), expected);
+}
+
+// Populating pages changes nothing they hold: written ones keep their bytes,
+// fresh ones read as zero, whatever the alignment of the range.
+TEST(PopulatePages, KeepsWhatThePagesHold) {
+  constexpr std::size_t kBytes = (std::size_t{3} << 20) + 123;
+  std::vector<unsigned char> written(kBytes);
+  for (std::size_t i = 0; i < kBytes; ++i) written[i] = static_cast<unsigned char>(i * 31 + 7);
+  const std::vector<unsigned char> copy = written;
+  populate_pages(written.data() + 1, kBytes - 5);
+  populate_pages(written.data(), kBytes);
+  EXPECT_EQ(written, copy);
+
+  void* fresh = std::calloc(kBytes, 1);
+  ASSERT_NE(fresh, nullptr);
+  populate_pages(static_cast<char*>(fresh) + 17, kBytes - 17);
+  const auto* bytes = static_cast<const unsigned char*>(fresh);
+  EXPECT_TRUE(std::all_of(bytes, bytes + kBytes, [](unsigned char b) { return b == 0; }));
+  std::free(fresh);
+  populate_pages(nullptr, 0);  // nothing to do
 }
 
 TEST(IntSet, InsertsOnceAndFinds) {

@@ -5,6 +5,9 @@
 #include <algorithm>
 #include <map>
 #include <sstream>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
 
 #include "atomic_file.hpp"
 #include "kReportCss.inc"
@@ -232,11 +235,23 @@ class HtmlWriter {
     std::map<std::string, double> minutes_by_rule;
     std::map<std::string, std::uint64_t> by_street;
     for (const host::RuleOutcome& o : r_.rules) by_rule[o.id] = 0;
+    // Findings come in runs of one rule: its entries are looked up once per
+    // run (a million findings at 1 M persons), not once per finding.
+    std::string_view run_rule;
+    std::uint64_t* run_count = nullptr;
+    double* run_minutes = nullptr;
+    std::unordered_map<std::string_view, std::uint64_t> street_counts;
     for (const host::ReportedFinding& rf : r_.findings) {
-      ++by_rule[rf.finding.rule_id];
-      minutes_by_rule[rf.finding.rule_id] += rf.finding.cost_minutes;
-      if (!rf.finding.street.empty()) ++by_street[rf.finding.street];
+      if (run_count == nullptr || rf.finding.rule_id != run_rule) {
+        run_rule = rf.finding.rule_id;
+        run_count = &by_rule[rf.finding.rule_id];
+        run_minutes = &minutes_by_rule[rf.finding.rule_id];
+      }
+      ++*run_count;
+      *run_minutes += rf.finding.cost_minutes;
+      if (!rf.finding.street.empty()) ++street_counts[rf.finding.street];
     }
+    for (const auto& [street, n] : street_counts) by_street[std::string(street)] = n;
     std::vector<Bar> rule_bars;
     std::vector<Bar> hour_bars;
     for (const auto& [rule, n] : by_rule) {
@@ -288,11 +303,25 @@ class HtmlWriter {
 
   void rules() {
     body_ += fmt::format("<section id=\"rules\"><h2>{}</h2>\n", e(t("rules")));
-    for (const host::RuleOutcome& o : r_.rules) rule_section(o);
+    // Each rule's findings, gathered in one pass (a million findings at
+    // 1 M persons; they come in runs of one rule).
+    std::map<std::string_view, std::vector<const host::ReportedFinding*>> by_rule;
+    for (const host::RuleOutcome& o : r_.rules) by_rule[o.id];
+    std::string_view run_rule;
+    std::vector<const host::ReportedFinding*>* run = nullptr;
+    for (const host::ReportedFinding& rf : r_.findings) {
+      if (run == nullptr || rf.finding.rule_id != run_rule) {
+        run_rule = rf.finding.rule_id;
+        run = &by_rule[run_rule];
+      }
+      run->push_back(&rf);
+    }
+    for (const host::RuleOutcome& o : r_.rules) rule_section(o, by_rule[o.id]);
     body_ += "</section>\n";
   }
 
-  void rule_section(const host::RuleOutcome& o) {
+  void rule_section(const host::RuleOutcome& o,
+                    const std::vector<const host::ReportedFinding*>& mine) {
     body_ += fmt::format("<h3 id=\"rule-{}\">{} <code>{}</code> {}</h3>\n", e(o.id), e(o.title),
                          e(o.id), e(o.version));
     const std::string status_key = "status_" + std::string(host::to_string(o.status));
@@ -302,10 +331,6 @@ class HtmlWriter {
     body_ += fmt::format("<div class=\"doc\"><p><strong>{}</strong></p>{}</div>\n",
                          e(t("what_it_checks")), markdown_to_html(o.documentation));
 
-    std::vector<const host::ReportedFinding*> mine;
-    for (const host::ReportedFinding& rf : r_.findings) {
-      if (rf.finding.rule_id == o.id) mine.push_back(&rf);
-    }
     code_counts(o, mine);
     findings_table(mine);
   }
@@ -321,14 +346,23 @@ class HtmlWriter {
           e(t("new")), e(t("unchanged")), e(t("resolved")));
     }
     body_ += "</tr></thead><tbody>\n";
-    for (const CodeSpec& c : o.codes) {
-      std::uint64_t total = 0;
-      std::uint64_t fresh = 0;
-      for (const auto* rf : mine) {
-        if (rf->finding.code != c.code) continue;
-        ++total;
-        if (rf->baseline == "new") ++fresh;
+    // Per code: findings, and of them new ones, in one pass over the rule's
+    // findings (not one per code).
+    std::map<std::string_view, std::pair<std::uint64_t, std::uint64_t>> counts;
+    std::string_view run_code;
+    std::pair<std::uint64_t, std::uint64_t>* run = nullptr;
+    for (const auto* rf : mine) {
+      if (run == nullptr || rf->finding.code != run_code) {
+        run_code = rf->finding.code;
+        run = &counts[run_code];
       }
+      ++run->first;
+      if (rf->baseline == "new") ++run->second;
+    }
+    for (const CodeSpec& c : o.codes) {
+      const auto counted = counts.find(c.code);
+      const std::uint64_t total = counted != counts.end() ? counted->second.first : 0;
+      const std::uint64_t fresh = counted != counts.end() ? counted->second.second : 0;
       std::uint64_t resolved = 0;
       for (const host::FindingRef& ref : r_.resolved) {
         if (ref.rule == o.id && ref.code == c.code) ++resolved;

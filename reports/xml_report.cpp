@@ -4,10 +4,14 @@
 #include <unicode/utf8.h>
 
 #include <array>
+#include <condition_variable>
 #include <cstdint>
-#include <deque>
-#include <future>
+#include <exception>
+#include <functional>
+#include <mutex>
 #include <string_view>
+#include <system_error>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -356,38 +360,116 @@ std::pair<std::string, std::uint64_t> format_findings(const host::AuditResult& r
   return {w.take(), w.replaced()};
 }
 
+// Blocks of findings formatted ahead, on `jobs` threads, while the calling
+// thread writes them in order: at 10 M persons the 4 GB of text took 12 s on
+// one thread. The formatters run at most a few blocks (a few MB each) ahead
+// of the writing, so that they go on while a block is being written (a write
+// past the page cache waits for the disk) without holding the report in
+// memory.
+class BlockFormatter {
+ public:
+  BlockFormatter(const host::AuditResult& r, const XmlOptions& options)
+      : r_(r),
+        options_(options),
+        blocks_((r.findings.size() + kFindingsPerBlock - 1) / kFindingsPerBlock),
+        slots_(std::size_t{options.jobs} + 2) {}
+  BlockFormatter(const BlockFormatter&) = delete;
+  BlockFormatter& operator=(const BlockFormatter&) = delete;
+
+  // Hands every block, in order, to `write`. Returns false, having written
+  // nothing, when the system refuses every formatting thread.
+  bool write_all(const std::function<void(std::string_view, std::uint64_t)>& write) {
+    std::vector<std::jthread> formatters;
+    try {
+      for (unsigned i = 0; i < options_.jobs; ++i) formatters.emplace_back([this] { format(); });
+    } catch (const std::system_error&) {
+      if (formatters.empty()) return false;  // the caller formats the blocks itself
+    }
+    // Whatever happens here, the formatters are told to stop before they
+    // are joined.
+    struct Stop {
+      BlockFormatter& f;
+      ~Stop() {
+        const std::lock_guard lock(f.mutex_);
+        f.stop_ = true;
+        f.changed_.notify_all();
+      }
+    } stop{*this};
+    for (std::size_t b = 0; b < blocks_; ++b) {
+      Slot& slot = slots_[b % slots_.size()];
+      std::unique_lock lock(mutex_);
+      changed_.wait(lock, [&] { return slot.ready; });
+      if (slot.error) std::rethrow_exception(slot.error);
+      lock.unlock();
+      write(slot.text, slot.replaced);
+      lock.lock();
+      slot.ready = false;  // its buffer is reused for the block `slots_` later
+      written_ = b + 1;
+      changed_.notify_all();
+    }
+    return true;
+  }
+
+ private:
+  struct Slot {
+    std::string text;  // capacity reused: fresh memory for every block cost more in page faults
+    std::uint64_t replaced = 0;
+    bool ready = false;
+    std::exception_ptr error;
+  };
+
+  void format() {
+    std::unique_lock lock(mutex_);
+    while (true) {
+      changed_.wait(lock,
+                    [&] { return stop_ || next_ == blocks_ || next_ < written_ + slots_.size(); });
+      if (stop_ || next_ == blocks_) return;
+      const std::size_t b = next_++;
+      Slot& slot = slots_[b % slots_.size()];
+      std::string buffer = std::move(slot.text);
+      lock.unlock();
+      std::pair<std::string, std::uint64_t> formatted;
+      std::exception_ptr error;
+      try {
+        const std::size_t from = b * kFindingsPerBlock;
+        formatted = format_findings(r_, options_, from,
+                                    std::min(r_.findings.size(), from + kFindingsPerBlock),
+                                    std::move(buffer));
+      } catch (...) {
+        error = std::current_exception();
+      }
+      lock.lock();
+      slot.text = std::move(formatted.first);
+      slot.replaced = formatted.second;
+      slot.error = error;
+      slot.ready = true;
+      changed_.notify_all();
+    }
+  }
+
+  const host::AuditResult& r_;
+  const XmlOptions& options_;
+  const std::size_t blocks_;
+  std::vector<Slot> slots_;  // block b in slots_[b % size]
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  std::size_t next_ = 0;     // the next block to format
+  std::size_t written_ = 0;  // blocks written so far
+  bool stop_ = false;
+};
+
 void write_findings(XmlWriter& w, const host::AuditResult& r, const XmlOptions& options) {
   w.open("findings");
   const std::size_t n = r.findings.size();
-  if (options.jobs <= 1 || n <= kFindingsPerBlock) {
-    for (const host::ReportedFinding& rf : r.findings) write_finding(w, rf, options);
-  } else {
-    // Blocks formatted ahead on `jobs` threads at most while this one writes
-    // the earliest: at 10 M persons the 4 GB of text took 12 s on one
-    // thread. At most `jobs` blocks (a few MB each) are held at a time. When
-    // the system refuses a thread, the block is formatted here instead.
+  bool written = false;
+  if (options.jobs > 1 && n > kFindingsPerBlock) {
     w.end_start_tag();
-    std::deque<std::future<std::pair<std::string, std::uint64_t>>> ahead;
-    std::vector<std::string> spare;  // written blocks' buffers
-    std::size_t next = 0;
-    const auto start_next = [&] {
-      const std::size_t to = std::min(n, next + kFindingsPerBlock);
-      std::string buffer;
-      if (!spare.empty()) {
-        buffer = std::move(spare.back());
-        spare.pop_back();
-      }
-      ahead.push_back(std::async(std::launch::async | std::launch::deferred, format_findings,
-                                 std::cref(r), std::cref(options), next, to, std::move(buffer)));
-      next = to;
-    };
-    while (next < n || !ahead.empty()) {
-      while (next < n && ahead.size() < std::size_t{options.jobs}) start_next();
-      auto [text, replaced] = ahead.front().get();
-      ahead.pop_front();
-      w.append_written(text, replaced);
-      spare.push_back(std::move(text));
-    }
+    BlockFormatter formatter(r, options);
+    written = formatter.write_all(
+        [&](std::string_view text, std::uint64_t replaced) { w.append_written(text, replaced); });
+  }
+  if (!written) {
+    for (const host::ReportedFinding& rf : r.findings) write_finding(w, rf, options);
   }
   w.close();
   if (r.has_baseline) {

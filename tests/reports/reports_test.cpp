@@ -139,7 +139,8 @@ TEST(HtmlReport, SmallStreetCellsShowLessThanFive) {
 TEST(XmlReport, FindingsFormattedOnSeveralThreadsGiveTheSameBytes) {
   host::AuditResult r;
   r.has_baseline = true;
-  for (int i = 0; i < 20000; ++i) {
+  // More blocks (8192 findings each) than the formatters hold at once.
+  for (int i = 0; i < 70000; ++i) {
     host::ReportedFinding rf;
     Finding& f = rf.finding;
     f.rule_id = i < 15000 ? "hukou-mismatch" : "stale-phone";
@@ -156,11 +157,16 @@ TEST(XmlReport, FindingsFormattedOnSeveralThreadsGiveTheSameBytes) {
     r.findings.push_back(std::move(rf));
   }
   r.resolved.push_back({"hukou-mismatch", "invalid_id_number", std::string(32, 'a')});
+  TempDir dir;
   for (const char* lang : {"zh-CN", "en"}) {
     const std::string one = reports::render_xml_report(r, {lang, 1});
     EXPECT_NE(one.find("<replaced-characters count="), std::string::npos) << lang;
     for (const unsigned jobs : {2u, 4u}) {
       EXPECT_TRUE(one == reports::render_xml_report(r, {lang, jobs})) << lang << " " << jobs;
+      // And in a file (tens of megabytes, written past the page cache).
+      const auto file = dir.path() / fmt::format("{}-{}.xml", lang, jobs);
+      ASSERT_TRUE(reports::write_xml_report(r, {lang, jobs}, file));
+      EXPECT_TRUE(one == read_file(file)) << lang << " " << jobs;
     }
   }
   r.findings.resize(3);  // fewer than a block

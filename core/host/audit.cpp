@@ -164,8 +164,10 @@ void rank_equal_bases(std::span<ReportedFinding> findings, std::span<const std::
   });
   const std::size_t n = order.size();
   for (std::size_t lo = 0; lo < n;) {
+    // Equal fingerprints have equal first 64 bits, which are rarely equal
+    // otherwise: only then are the texts read (each a cache miss).
     std::size_t hi = lo + 1;
-    while (hi < n &&
+    while (hi < n && order[hi].first == order[lo].first &&
            findings[order[hi].second].fingerprint == findings[order[lo].second].fingerprint) {
       ++hi;
     }

@@ -68,24 +68,28 @@ struct MetricSubjects {
 };
 
 MetricSubjects metric_subjects(const AuditResult& result) {
+  // Compared as views, which compare sizes first: a std::string compared
+  // with a literal compares bytes, a cache miss where the text is on the heap
+  // (7 M findings at 10 M persons).
+  using namespace std::string_view_literals;
   std::vector<std::int64_t> keys[5];
   for (const ReportedFinding& rf : result.findings) {
     const Finding& f = rf.finding;
     const std::int64_t key = f.subject_key;
-    if (f.rule_id == "hukou-mismatch") {
-      if (f.subject_table == "persons" && f.code == "residence_elsewhere") keys[0].push_back(key);
-      if (f.subject_table == "person_phones" && f.code == "phone_holder_mismatch") {
-        keys[1].push_back(key);
-      }
-    } else if (f.rule_id == "stale-phone") {
-      if (f.subject_table == "person_phones" &&
-          (f.code == "reassigned" || f.code == "deactivated")) {
+    const std::string_view rule = f.rule_id;
+    const std::string_view table = f.subject_table;
+    const std::string_view code = f.code;
+    if (rule == "hukou-mismatch"sv) {
+      if (table == "persons"sv && code == "residence_elsewhere"sv) keys[0].push_back(key);
+      if (table == "person_phones"sv && code == "phone_holder_mismatch"sv) keys[1].push_back(key);
+    } else if (rule == "stale-phone"sv) {
+      if (table == "person_phones"sv && (code == "reassigned"sv || code == "deactivated"sv)) {
         keys[2].push_back(key);
       }
-    } else if (f.rule_id == "duplicate-inquiry") {
-      if (f.subject_table == "inquiries") keys[3].push_back(key);
-    } else if (f.rule_id == "checkin-redundancy") {
-      if (f.subject_table == "checkins") keys[4].push_back(key);
+    } else if (rule == "duplicate-inquiry"sv) {
+      if (table == "inquiries"sv) keys[3].push_back(key);
+    } else if (rule == "checkin-redundancy"sv) {
+      if (table == "checkins"sv) keys[4].push_back(key);
     }
   }
   return {SubjectKeys(std::move(keys[0])), SubjectKeys(std::move(keys[1])),

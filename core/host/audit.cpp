@@ -195,52 +195,56 @@ void rank_equal_bases(std::span<ReportedFinding> findings, std::span<const std::
 // small integer keys instead of strings and moves 16-byte records instead of
 // whole findings; the order is then applied in place, one cycle at a time.
 void sort_findings(std::span<ReportedFinding> findings) {
-  std::map<std::string, std::uint32_t> ranks[3];
   const auto fields = [](const Finding& f) {
     return std::array<const std::string*, 3>{&f.rule_id, &f.subject_table, &f.code};
   };
-  // Findings come rule by rule, mostly with runs of the same table and code:
-  // a name equal to the previous one is not looked up again.
-  std::array<const std::string*, 3> previous{};
-  for (const ReportedFinding& rf : findings) {
-    const auto names = fields(rf.finding);
-    for (int i = 0; i < 3; ++i) {
-      if (previous[i] == nullptr || *previous[i] != *names[i]) {
-        ranks[i].try_emplace(*names[i], 0);
-        previous[i] = names[i];
-      }
-    }
-  }
-  for (auto& r : ranks) {
-    std::uint32_t n = 0;
-    for (auto& [name, rank] : r) rank = n++;
-  }
   struct Key {
     std::uint64_t names;  // rule, table and code ranks, 21 bits each
     std::int64_t subject_key;
     std::uint32_t index;
   };
+  // One pass gives each name (rule, table, code) a number in the order it is
+  // first met, and each finding its key with those numbers; the numbers are
+  // then replaced by the names' ranks. Findings come rule by rule, mostly in
+  // runs of the same table and code: a name equal to the previous one is not
+  // looked up again. (Two passes, one to rank the names and one for the keys,
+  // read every finding's texts twice: at 10 M persons, cache misses by the
+  // million.)
+  std::map<std::string_view, std::uint64_t> met[3];
   std::vector<Key> keys;
   keys.reserve(findings.size());
-  previous = {};
-  std::array<std::uint64_t, 3> rank{};
+  std::array<const std::string*, 3> previous{};
+  std::array<std::uint64_t, 3> number{};
   for (std::size_t i = 0; i < findings.size(); ++i) {
     const Finding& f = findings[i].finding;
     const auto names = fields(f);
     for (int k = 0; k < 3; ++k) {
       if (previous[k] == nullptr || *previous[k] != *names[k]) {
-        rank[k] = ranks[k].at(*names[k]);
+        number[k] = met[k].try_emplace(*names[k], met[k].size()).first->second;
         previous[k] = names[k];
       }
     }
-    keys.push_back(
-        {rank[0] << 42 | rank[1] << 21 | rank[2], f.subject_key, static_cast<std::uint32_t>(i)});
+    keys.push_back({number[0] << 42 | number[1] << 21 | number[2], f.subject_key,
+                    static_cast<std::uint32_t>(i)});
   }
   // Rules declare their codes, but a plugin names its subject tables freely:
   // with 2^21 distinct names or more the packed word would be ambiguous, and
   // the strings are compared instead.
   const bool packed =
-      ranks[0].size() < (1u << 21) && ranks[1].size() < (1u << 21) && ranks[2].size() < (1u << 21);
+      met[0].size() < (1u << 21) && met[1].size() < (1u << 21) && met[2].size() < (1u << 21);
+  if (packed) {
+    std::vector<std::uint64_t> rank_of[3];  // by the number first given
+    for (int k = 0; k < 3; ++k) {
+      rank_of[k].resize(met[k].size());
+      std::uint64_t rank = 0;
+      for (const auto& [name, first] : met[k]) rank_of[k][first] = rank++;
+    }
+    constexpr std::uint64_t kField = (std::uint64_t{1} << 21) - 1;
+    for (Key& key : keys) {
+      key.names = rank_of[0][key.names >> 42] << 42 | rank_of[1][key.names >> 21 & kField] << 21 |
+                  rank_of[2][key.names & kField];
+    }
+  }
   const auto before = [&](const Key& a, const Key& b) {
     if (packed) {
       const auto ra = a.names >> 21;

@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <string>
+#include <vector>
 
 #include "declarative_rule.hpp"
 #include "support/audit_harness.hpp"
@@ -69,6 +71,34 @@ TEST(DeclarativeRule, FindsRowsBindsParametersAndMasksMessages) {
   EXPECT_NE(r.xml.find("person 1101**********002X in 2022-04"), std::string::npos) << r.xml;
   EXPECT_EQ(r.xml.find("11010519491231002X"), std::string::npos);
   EXPECT_EQ(xsd_errors(db.dir() / "out" / "report.xml"), "");
+}
+
+// Whatever order a rule emits in, the report lists its findings by (table,
+// key, code): here keys descending, and the codes first met out of their
+// name order.
+TEST(DeclarativeRule, FindingsAreReportedInKeyAndCodeOrderWhateverTheEmissionOrder) {
+  TempRegistry db;
+  db.exec(R"(INSERT INTO persons (person_id, id_number, hukou_street) VALUES
+    (1, '11010519491231002X', '440104001'), (2, '11010519491231002X', '440104001'),
+    (3, '11010519491231002X', '440104001'))");
+  const std::string dir = write_rule(
+      db, "unsorted",
+      "SELECT person_id AS subject_key, c.code AS code FROM persons, (SELECT 'zeta' AS code "
+      "UNION ALL SELECT 'alpha') AS c ORDER BY person_id DESC, c.code DESC",
+      "<code name=\"zeta\" severity=\"low\">z</code><code name=\"alpha\" "
+      "severity=\"low\">a</code>");
+  const RunOutput r = run_with(db, dir);
+  ASSERT_EQ(r.exit_code, 0) << r.log;
+  std::vector<std::string> order;
+  for (std::size_t at = r.xml.find("<finding "); at != std::string::npos;
+       at = r.xml.find("<finding ", at + 1)) {
+    const auto code = r.xml.find("code=\"", at) + 6;
+    const auto key = r.xml.find("key=\"", at) + 5;
+    order.push_back(r.xml.substr(key, r.xml.find('"', key) - key) + ":" +
+                    r.xml.substr(code, r.xml.find('"', code) - code));
+  }
+  EXPECT_EQ(order, (std::vector<std::string>{"1:alpha", "1:zeta", "2:alpha", "2:zeta", "3:alpha",
+                                             "3:zeta"}));
 }
 
 TEST(DeclarativeRule, ParameterValueInjectionIsBoundNotPasted) {

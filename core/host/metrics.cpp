@@ -347,6 +347,10 @@ MetricInputs read_metric_inputs(const std::filesystem::path& db, const AuditPeri
     nf::IdCodes ids;
     const auto& kept = links->rows();
     const auto& left_out = links->left_out();
+    // Reserved: grown by doubling, these arrays (430 MB at 10 M persons)
+    // were copied and their fresh memory faulted in again at each step.
+    in.links_by_id.reserve(kept.size() + left_out.size());
+    in.link_ids.reserve(kept.size() + left_out.size());
     std::size_t k = 0;
     std::size_t l = 0;
     while (k < kept.size() || l < left_out.size()) {
@@ -365,6 +369,8 @@ MetricInputs read_metric_inputs(const std::filesystem::path& db, const AuditPeri
   {
     // Persons with a valid id_number (which always has an integer code).
     const auto persons = rules::PersonsTable::shared(*context);
+    in.persons_by_id.reserve(persons->rows().size());
+    in.person_ids.reserve(persons->rows().size());
     std::vector<std::uint32_t> street_of;  // the table's street index -> ours
     constexpr std::uint32_t kUnseen = ~std::uint32_t{0};
     for (const rules::PersonsTable::Row& row : persons->rows()) {

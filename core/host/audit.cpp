@@ -604,9 +604,9 @@ AuditResult run_audit(const AuditOptions& options, const Profile& profile,
   // id order, as the report sorts by (rule, table, key, code). Then they are
   // unpacked there, packed buffer by packed buffer; each rule's sorted on
   // their own, largest first; fingerprinted in slices of all of them; and
-  // ranked in parts of equal fingerprints. Unpacking in place, instead of into a vector per rule
-  // joined afterwards, saves a second copy of every finding: gigabytes at
-  // 10 M persons.
+  // ranked in parts of equal fingerprints. Unpacking in place, instead of
+  // into a vector per rule joined afterwards, saves a second copy of every
+  // finding: gigabytes at 10 M persons.
   progress.phase("merging");
   std::vector<RuleWork*> by_id;
   for (RuleWork& w : work) {

@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <array>
 #include <atomic>
+#include <bit>
 #include <chrono>
 #include <cstdint>
 #include <cstdlib>
@@ -130,6 +131,24 @@ std::uint64_t leading_bits(const std::string& hex) {
   return v;
 }
 
+// Findings with one fingerprint (`positions`, ascending): grouped by basis,
+// each gets its rank among its group, and those ranked after the first are
+// fingerprinted again with their rank.
+void rank_group(std::span<ReportedFinding> findings, std::span<const std::uint32_t> positions) {
+  std::vector<std::pair<std::string, std::uint32_t>> group;
+  for (const std::uint32_t i : positions) {
+    group.emplace_back(fingerprint_basis(findings[i].finding), i);
+  }
+  std::sort(group.begin(), group.end());
+  std::size_t rank = 0;
+  for (std::size_t k = 0; k < group.size(); ++k) {
+    rank = k > 0 && group[k - 1].first == group[k].first ? rank + 1 : 0;
+    if (rank > 0) {
+      findings[group[k].second].fingerprint = sha256_hex(with_rank(group[k].first, rank), 32);
+    }
+  }
+}
+
 // The rank of a finding among those with the same basis is its position
 // among them. Every finding carries its rank-0 fingerprint already
 // (fingerprint_one); only findings whose fingerprint occurs more than once can
@@ -150,40 +169,42 @@ void rank_equal_bases(std::span<ReportedFinding> findings, std::span<const std::
   const auto part_of = [&](std::uint64_t bits) {
     return width == 0 ? 0 : std::min<std::size_t>(bits / width, parts - 1);
   };
-  // Sorted by the fingerprint's first 64 bits; the text only breaks ties.
-  std::vector<std::pair<std::uint64_t, std::uint32_t>> order;
-  order.reserve(findings.size() / parts + findings.size() / 64 + 16);
+  // One word per finding of the part: the fingerprint's first bits above,
+  // the finding's position below. Sorted, findings with equal fingerprints
+  // come together, positions in order, and so (rarely) do findings whose
+  // fingerprints share only those bits, which their texts then tell apart.
+  // Words sort faster than pairs, and no text is read for a fingerprint
+  // whose first bits no other has.
+  const int position_bits = std::max(1, static_cast<int>(std::bit_width(findings.size())));
+  const std::uint64_t position_mask =
+      position_bits >= 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << position_bits) - 1;
+  std::vector<std::uint64_t> words;
+  words.reserve(findings.size() / parts + findings.size() / 64 + 16);
   for (std::size_t i = 0; i < findings.size(); ++i) {
-    const std::uint64_t bits = leading[i];
-    if (part_of(bits) == part) order.emplace_back(bits, static_cast<std::uint32_t>(i));
+    if (part_of(leading[i]) == part) words.push_back((leading[i] & ~position_mask) | i);
   }
-  std::sort(order.begin(), order.end(), [&](const auto& a, const auto& b) {
-    if (a.first != b.first) return a.first < b.first;
-    const int c = findings[a.second].fingerprint.compare(findings[b.second].fingerprint);
-    return c < 0 || (c == 0 && a.second < b.second);
-  });
-  const std::size_t n = order.size();
+  std::sort(words.begin(), words.end());
+  std::vector<std::uint32_t> alike;  // positions of one run of equal first bits
+  const std::size_t n = words.size();
   for (std::size_t lo = 0; lo < n;) {
-    // Equal fingerprints have equal first 64 bits, which are rarely equal
-    // otherwise: only then are the texts read (each a cache miss).
     std::size_t hi = lo + 1;
-    while (hi < n && order[hi].first == order[lo].first &&
-           findings[order[hi].second].fingerprint == findings[order[lo].second].fingerprint) {
-      ++hi;
-    }
+    while (hi < n && (words[hi] & ~position_mask) == (words[lo] & ~position_mask)) ++hi;
     if (hi - lo > 1) {
-      // Equal fingerprints: group by basis, keeping positions in order.
-      std::vector<std::pair<std::string, std::uint32_t>> group;
+      alike.clear();
       for (std::size_t k = lo; k < hi; ++k) {
-        group.emplace_back(fingerprint_basis(findings[order[k].second].finding), order[k].second);
+        alike.push_back(static_cast<std::uint32_t>(words[k] & position_mask));
       }
-      std::sort(group.begin(), group.end());
-      std::size_t rank = 0;
-      for (std::size_t k = 0; k < group.size(); ++k) {
-        rank = k > 0 && group[k - 1].first == group[k].first ? rank + 1 : 0;
-        if (rank > 0) {
-          findings[group[k].second].fingerprint = sha256_hex(with_rank(group[k].first, rank), 32);
+      std::stable_sort(alike.begin(), alike.end(), [&](std::uint32_t a, std::uint32_t b) {
+        return findings[a].fingerprint < findings[b].fingerprint;
+      });
+      for (std::size_t from = 0; from < alike.size();) {
+        std::size_t to = from + 1;
+        while (to < alike.size() &&
+               findings[alike[to]].fingerprint == findings[alike[from]].fingerprint) {
+          ++to;
         }
+        if (to - from > 1) rank_group(findings, std::span(alike).subspan(from, to - from));
+        from = to;
       }
     }
     lo = hi;

@@ -26,10 +26,10 @@ namespace {
 // audited registry out of the page cache.
 //
 // Direct writes need aligned memory, offsets and lengths: the bytes are
-// gathered in an aligned buffer and written in whole blocks of it; the tail
-// (less than a block) goes through the page cache at the end, as does
+// gathered in an aligned 8 MiB buffer and written in multiples of 4 KiB; the
+// tail (under 4 KiB) goes through the page cache at the end, as does
 // everything once a direct write is refused (EINVAL: a file system or device
-// that wants another alignment).
+// that wants another alignment) or cut short.
 class FileWriter {
  public:
   FileWriter(int fd, FileIo io) : fd_(fd) {

@@ -23,8 +23,9 @@ Finding numbered(std::int64_t i) {
   f.message_zh =
       std::string(3000 + static_cast<std::size_t>(i % 7), 'a' + static_cast<char>(i % 26));
   f.identity = "identity-" + std::to_string(i);
-  for (std::int64_t k = 0; k < i % 3; ++k)
+  for (std::int64_t k = 0; k < i % 3; ++k) {
     f.evidence.push_back({"phone_subscriptions", i * 10 + k});
+  }
   return f;
 }
 

@@ -470,12 +470,14 @@ struct PackedPiece {
 void unpack_piece(const AuditOptions& options, const PackedPiece& piece,
                   std::vector<ReportedFinding>& reported) {
   RuleWork& w = *piece.rule;
+  const bool drop_zh = options.message_lang == "en";
+  const bool drop_en = options.message_lang == "zh-CN";
   std::size_t next = piece.at;
   w.findings.drain_buffer(piece.buffer, [&](Finding&& f) {
     f.rule_id = w.outcome.id;
     f.severity = w.outcome.severities.at(f.code);
-    if (options.message_lang == "en") std::string().swap(f.message_zh);
-    if (options.message_lang == "zh-CN") std::string().swap(f.message_en);
+    if (drop_zh) std::string().swap(f.message_zh);
+    if (drop_en) std::string().swap(f.message_en);
     reported[next++].finding = std::move(f);
   });
 }

@@ -314,11 +314,6 @@ void FindingChunks::clear() {
   size_ = 0;
 }
 
-void FindingChunks::drain(const std::function<void(Finding&&)>& take) {
-  for (std::size_t i = 0; i < buffers_.size(); ++i) drain_buffer(i, take);
-  clear();
-}
-
 void FindingChunks::drain_buffer(std::size_t i, const std::function<void(Finding&&)>& take) {
   std::string& buffer = buffers_[i];
   Reader r(buffer);

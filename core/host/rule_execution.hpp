@@ -37,9 +37,6 @@ class FindingChunks {
   void clear();
   // The distinct codes, in the order they were first emitted.
   const std::vector<std::string>& codes() const { return codes_; }
-  // Hands every finding, in emission order, to `take`, freeing each buffer
-  // once it is read; empty afterwards.
-  void drain(const std::function<void(Finding&&)>& take);
   // The records, for the isolation stream.
   const std::vector<std::string>& buffers() const { return buffers_; }
   // The findings of buffers()[i]: they follow those of the buffers before it.

@@ -79,11 +79,14 @@ TEST(FindingChunks, BuffersUnpackedOnTheirOwnThreadsGiveTheFindingsInEmissionOrd
   }
 }
 
-TEST(FindingChunks, DrainGivesWhatTheBuffersGiveOneByOne) {
+TEST(FindingChunks, BuffersDrainedInOrderGiveEveryFindingOnceAndClearLeavesNothing) {
   FindingChunks all;
   for (std::int64_t i = 0; i < 3000; ++i) all.push_back(numbered(i));
   std::vector<std::int64_t> keys;
-  all.drain([&](Finding&& f) { keys.push_back(f.subject_key); });
+  for (std::size_t b = 0; b < all.buffers().size(); ++b) {
+    all.drain_buffer(b, [&](Finding&& f) { keys.push_back(f.subject_key); });
+  }
+  all.clear();
   ASSERT_EQ(keys.size(), 3000U);
   for (std::size_t i = 0; i < keys.size(); ++i) ASSERT_EQ(keys[i], static_cast<std::int64_t>(i));
   EXPECT_TRUE(all.empty());

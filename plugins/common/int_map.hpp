@@ -89,6 +89,11 @@ inline std::uint64_t mixed_key(std::uint64_t key) {
   return key;
 }
 
+// How many rows ahead a loop prefetches (IntMap::prefetch): enough for the
+// misses to overlap, few enough that the prefetched lines are still in the
+// cache when their row comes.
+inline constexpr std::size_t kPrefetchAhead = 8;
+
 // Values are default-constructed when first asked for and never erased.
 // Pointers into the map stay valid until a key is inserted (a look-up of a
 // key that is present, by find or try_emplace, moves nothing). Each key sits
@@ -128,8 +133,25 @@ class IntMap {
   }
   V* find(std::uint64_t key) { return const_cast<V*>(static_cast<const IntMap&>(*this).find(key)); }
   bool contains(std::uint64_t key) const { return find(key) != nullptr; }
+  // Starts loading the slot a look-up of `key` reads first. A loop over rows
+  // already in memory asks for the key of a row some rows ahead: at city
+  // scale nearly every look-up misses the cache, and the misses then overlap
+  // instead of stalling the loop one after the other.
+  void prefetch(std::uint64_t key) const {
+    if (slots_.empty()) return;
+    const Slot* at = &slots_[slot(key)];
+#if defined(__x86_64__)
+    // GCC 12 at -O2 dropped __builtin_prefetch here (the slot's address is a
+    // multiplication away from the key), so the instruction is written out.
+    asm volatile("prefetcht0 %0" : : "m"(*at));
+#else
+    __builtin_prefetch(at);
+#endif
+  }
 
-  std::size_t size() const { return size_; }
+  std::size_t size() const {
+    return size_;
+  }
   // Calls `f(key)` for every key, in no particular order.
   template <class F>
   void for_each_key(F f) const {
@@ -159,7 +181,9 @@ class IntMap {
     return static_cast<std::size_t>(mixed_key(key)) & mask_;
   }
 
-  void grow() { rehash(slots_.empty() ? 16 : slots_.size() * 2); }
+  void grow() {
+    rehash(slots_.empty() ? 16 : slots_.size() * 2);
+  }
 
   // Moves every key into a table `capacity` (a power of two) long.
   void rehash(std::size_t capacity) {

@@ -24,9 +24,16 @@ PhoneResolver PhoneResolver::load(RunContext& context) {
     if (const auto k = SubscriptionsByNumber::as_integer(links->phone(row))) numbers.add(*k);
   }
   resolver.by_number_.reserve(numbers.estimate());
-  for (const PhoneLinks::Row& row : links->rows()) {
-    const std::string_view id = links->id(row);
-    if (!id.empty()) resolver.add(links->phone(row), id, row.recorded_at);
+  const auto& rows = links->rows();
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    if (i + kPrefetchAhead < rows.size()) {
+      if (const auto k =
+              SubscriptionsByNumber::as_integer(links->phone(rows[i + kPrefetchAhead]))) {
+        resolver.by_number_.prefetch(*k);
+      }
+    }
+    const std::string_view id = links->id(rows[i]);
+    if (!id.empty()) resolver.add(links->phone(rows[i]), id, rows[i].recorded_at);
   }
   return resolver;
 }

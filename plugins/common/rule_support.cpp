@@ -46,11 +46,14 @@ SubscriptionsByNumber subscriptions_by_number(RunContext& context) {
       "SELECT subscription_id, phone, owner_id_number, activated_at, deactivated_at "
       "FROM phone_subscriptions");
   while (rows.step()) {
+    // The number first, and its entry asked for: the times are read while it
+    // comes from memory.
+    const std::string number = nf::phone(rows.text(1));
+    out.prefetch(number);
     const TimeValue activated = read_time(rows, 3, context, "phone_subscriptions", "activated_at");
     const TimeValue deactivated =
         read_time(rows, 4, context, "phone_subscriptions", "deactivated_at");
     if (!activated.is_readable() || deactivated.is_unreadable()) continue;
-    const std::string number = nf::phone(rows.text(1));
     if (number.empty()) continue;
     const auto [slot, first] = out.try_emplace(number);
     NumberSubscriptions& subs = *slot;
@@ -83,9 +86,11 @@ StreetById first_hukou_street_by_id(RunContext& context) {
   const auto persons = PersonsTable::shared(context);
   StreetById out;
   out.reserve(persons->rows().size());
-  for (const PersonsTable::Row& row : persons->rows()) {
-    if (const std::string_view id = persons->id(row); !id.empty()) {
-      out.try_emplace(id, persons->street(row));
+  const auto& rows = persons->rows();
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    if (i + kPrefetchAhead < rows.size()) out.prefetch(persons->id(rows[i + kPrefetchAhead]));
+    if (const std::string_view id = persons->id(rows[i]); !id.empty()) {
+      out.try_emplace(id, persons->street(rows[i]));
     }
   }
   return out;

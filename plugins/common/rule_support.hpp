@@ -141,6 +141,10 @@ class SubscriptionsByNumber {
   std::pair<NumberSubscriptions*, bool> try_emplace(const std::string& number);
   // The entry of `number`, or nullptr.
   const NumberSubscriptions* find(std::string_view number) const;
+  // Starts loading the entry of `number` (IntMap::prefetch).
+  void prefetch(std::string_view number) const {
+    if (const auto k = as_integer(number)) by_integer_.prefetch(*k);
+  }
   // The integer key of a number of up to 17 digits (the length keeps leading
   // zeros apart); nullopt for any other text.
   static std::optional<std::uint64_t> as_integer(std::string_view number);
@@ -180,6 +184,8 @@ class ById {
   // The same for an ID number whose normal form has the integer code `code`
   // (nf::id_code).
   std::pair<V*, bool> try_emplace_code(std::uint64_t code) { return by_integer_.try_emplace(code); }
+  // Starts loading the entry of the ID number of code `code` (IntMap::prefetch).
+  void prefetch_code(std::uint64_t code) const { by_integer_.prefetch(code); }
   // Room for `n` ID numbers of integer codes without growing.
   void reserve(std::size_t n) { by_integer_.reserve(n); }
   // The value of `id`, or nullptr.
@@ -263,6 +269,10 @@ class StreetById {
   void try_emplace(std::string_view id, const std::string& street);
   // The street of `id`, or nullptr.
   const std::string* find(std::string_view id) const;
+  // Starts loading the entry of `id` (IntMap::prefetch).
+  void prefetch(std::string_view id) const {
+    if (const auto k = nf::id_as_integer(id)) by_integer_.prefetch(*k);
+  }
   void reserve(std::size_t n) { by_integer_.reserve(n); }
 
  private:

@@ -151,6 +151,22 @@ TEST(IntMap, ReservingKeepsWhatIsThereAndThenDoesNotMoveIt) {
   EXPECT_EQ(map.find(0), first);
 }
 
+// A prefetch reads nothing the caller sees: on an empty table, for the key
+// that marks free slots, and between insertions, the map stays as it was.
+TEST(IntMap, PrefetchingChangesNothing) {
+  IntMap<int> map;
+  map.prefetch(0);
+  map.prefetch(~std::uint64_t{0});
+  for (std::uint64_t k = 0; k < 1000; ++k) {
+    map.prefetch(k * 7);
+    map[k * 7] = static_cast<int>(k);
+    map.prefetch(~std::uint64_t{0});
+  }
+  EXPECT_EQ(map.size(), 1000u);
+  for (std::uint64_t k = 0; k < 1000; ++k) ASSERT_EQ(*map.find(k * 7), static_cast<int>(k));
+  EXPECT_EQ(map.find(1), nullptr);
+}
+
 // The estimate is within 3 % (about four standard errors) at every scale,
 // for keys that are sequential, spaced like phone codes, or random, and
 // counts each key once however often it is added.

@@ -53,6 +53,8 @@ class Histories {
   History& of(std::uint64_t code) { return by_code_[code]; }
   // The history of the entity with code `code`, its lists sorted (once);
   // nullptr when it has none.
+  // Starts loading the history of the entity with code `code`.
+  void prefetch(std::uint64_t code) const { by_code_.prefetch(code); }
   const History* find(std::uint64_t code) {
     History* h = by_code_.find(code);
     if (h == nullptr) return nullptr;
@@ -144,7 +146,11 @@ class DuplicateInquiry {
     Histories histories;
     const std::vector<Subject> subjects = load_inquiries(context, resolver, histories);
     load_self_reports(context, resolver, histories);
-    for (const Subject& subject : subjects) {
+    for (std::size_t i = 0; i < subjects.size(); ++i) {
+      if (i + kPrefetchAhead < subjects.size()) {
+        histories.prefetch(subjects[i + kPrefetchAhead].entity_code);
+      }
+      const Subject& subject = subjects[i];
       const History* history = histories.find(subject.entity_code);
       if (history == nullptr) continue;
       if (const Event* call =

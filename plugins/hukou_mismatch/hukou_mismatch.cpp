@@ -135,11 +135,14 @@ class HukouMismatch {
     Statement rows = context.registry().prepare(
         "SELECT residence_id, id_number, street, source, valid_from, valid_to FROM residences");
     while (rows.step()) {
+      // The ID first, and its entry asked for: the times are read while it
+      // comes from memory.
+      const nf::IdCode id = nf::id_code(rows.text(1));
+      if (id.code) best.prefetch_code(*id.code);
       const TimeValue from = read_time(rows, 4, context, "residences", "valid_from");
       const TimeValue to = read_time(rows, 5, context, "residences", "valid_to");
       if (!from.is_readable() || to.is_unreadable()) continue;
       if (!(from.instant() < as_of && (to.is_null() || to.instant() >= as_of))) continue;
-      const nf::IdCode id = nf::id_code(rows.text(1));
       if (id.null) continue;
       const std::int64_t residence_id = rows.int64(0);
       const auto [slot, inserted] =
@@ -214,7 +217,12 @@ class HukouMismatch {
     const Instant as_of = context.period().as_of();
     const auto shared_subscriptions = shared_subscriptions_by_number(context);
     const SubscriptionsByNumber& subscriptions = *shared_subscriptions;
-    for (const PhoneLinks::Row& link : links.rows()) {
+    const auto& rows = links.rows();
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+      if (i + kPrefetchAhead < rows.size()) {
+        subscriptions.prefetch(links.phone(rows[i + kPrefetchAhead]));
+      }
+      const PhoneLinks::Row& link = rows[i];
       if (link.recorded_at >= as_of) continue;
       const std::string_view id = links.id(link);
       const std::string_view number = links.phone(link);

@@ -82,7 +82,12 @@ class StalePhone {
     const auto shared_streets = shared_first_hukou_street_by_id(context);
     const StreetById& hukou_street_of = *shared_streets;
     const Instant as_of = context.period().as_of();
-    for (const PhoneLinks::Row& row : links->rows()) {
+    const auto& rows = links->rows();
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+      if (i + kPrefetchAhead < rows.size()) {
+        subscriptions.prefetch(links->phone(rows[i + kPrefetchAhead]));
+      }
+      const PhoneLinks::Row& row = rows[i];
       if (row.recorded_at >= as_of) continue;
       Link link;
       link.number = links->phone(row);

@@ -169,6 +169,36 @@ TEST(IdNumber, IntegerCodeIsExactAndOnlyForDigitsAndX) {
   EXPECT_FALSE(id_as_integer("11010519491231002Y"));
 }
 
+// The code is the 17 digits' value times 11 plus the check character's (X:
+// 10), and exists exactly when every one of the 17 is an ASCII digit: each
+// position is tried with each of the 256 byte values, and random numbers are
+// read against std::stoull.
+TEST(IdNumber, IntegerCodeIsTheDigitsValueForEveryByteAtEveryPosition) {
+  EXPECT_EQ(id_as_integer("110105194912310021"), 11010519491231002ULL * 11 + 1);
+  EXPECT_EQ(id_as_integer("99999999999999999X"), 99999999999999999ULL * 11 + 10);
+  EXPECT_EQ(id_as_integer("000000000000000000"), 0u);
+  const std::string base = "123456789012345678";
+  for (std::size_t at = 0; at < base.size(); ++at) {
+    for (int byte = 0; byte < 256; ++byte) {
+      std::string id = base;
+      id[at] = static_cast<char>(byte);
+      const bool digit = byte >= '0' && byte <= '9';
+      const bool expected = digit || (at == 17 && byte == 'X');
+      const auto code = id_as_integer(id);
+      ASSERT_EQ(code.has_value(), expected) << at << " " << byte;
+      if (digit) {
+        EXPECT_EQ(*code, std::stoull(id.substr(0, 17)) * 11 + (id[17] - '0')) << id;
+      }
+    }
+  }
+  std::mt19937_64 random(17);
+  for (int i = 0; i < 10000; ++i) {
+    std::string id = std::to_string(random() % 100'000'000'000'000'000ULL);
+    id = std::string(17 - id.size(), '0') + id + static_cast<char>('0' + random() % 10);
+    EXPECT_EQ(id_as_integer(id), std::stoull(id.substr(0, 17)) * 11 + (id[17] - '0')) << id;
+  }
+}
+
 TEST(Phone, SpecExamplesAllBecomeTheSameMobile) {
   for (const char* raw : {"+86 138 0013 8000", "0086-13800138000", "8613800138000", "138-0013-8000",
                           "１３８００１３８０００", "13800138000"}) {

@@ -184,7 +184,11 @@ class ById {
   // The same for an ID number whose normal form has the integer code `code`
   // (nf::id_code).
   std::pair<V*, bool> try_emplace_code(std::uint64_t code) { return by_integer_.try_emplace(code); }
-  // Starts loading the entry of the ID number of code `code` (IntMap::prefetch).
+  // Starts loading the entry of `id` (IntMap::prefetch).
+  void prefetch(std::string_view id) const {
+    if (const auto k = nf::id_as_integer(id)) by_integer_.prefetch(*k);
+  }
+  // The same for the ID number of code `code`.
   void prefetch_code(std::uint64_t code) const { by_integer_.prefetch(code); }
   // Room for `n` ID numbers of integer codes without growing.
   void reserve(std::size_t n) { by_integer_.reserve(n); }

@@ -89,7 +89,12 @@ class HukouMismatch {
     // The links' findings first: the report lists person_phones before
     // persons, and findings emitted in its order need no sorting.
     check_phone_holders(context, *shared_first_hukou_street_by_id(context), *links);
-    for (const PersonsTable::Row& row : persons->rows()) {
+    const auto& rows = persons->rows();
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+      if (i + kPrefetchAhead < rows.size()) {
+        residences.best.prefetch(persons->id(rows[i + kPrefetchAhead]));
+      }
+      const PersonsTable::Row& row = rows[i];
       const std::int64_t person_id = row.person_id;
       const std::string_view id_text = persons->id(row);
       const std::string& street = persons->street(row);

@@ -12,6 +12,7 @@
 #include <memory>
 #include <random>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -287,6 +288,42 @@ TEST(Name, SkippingTheTransformGivesWhatTheTransformGives) {
     for (int k = 2 + i % 3; k > 0; --k) text.append(han[random() % han.size()]);
     ASSERT_EQ(name(utf8(text)), reference(text)) << utf8(text);
     ASSERT_EQ(place(utf8(text + road)), reference(text + road)) << utf8(text);
+  }
+}
+
+// Names and places are remembered per thread (65,536 of each). Asked again,
+// after more distinct texts than are remembered (the memory is then emptied),
+// and in a fresh thread, each comes out as it did the first time; texts that differ
+// only past a common prefix, or in white space, stay apart.
+TEST(Name, RememberedNamesAndPlacesComeOutAsFirstComputed) {
+  std::vector<std::string> raws;
+  for (int i = 0; i < 66000; ++i) {
+    // A tenth in traditional characters: the transform is the slow part.
+    raws.push_back((i % 10 == 0 ? "張 " : "张 ") + std::to_string(i) +
+                   (i % 2 == 0 ? "·国强" : " 国 强 "));
+  }
+  std::vector<std::string> names;
+  std::vector<std::string> places;
+  for (const std::string& raw : raws) {
+    names.push_back(name(raw));
+    places.push_back(place(raw + "市"));
+  }
+  EXPECT_EQ(names[0], "张0·国强");
+  EXPECT_EQ(names[1], "张1国强");
+  EXPECT_EQ(places[10], "张10\u00B7国强");
+  for (std::size_t i = 0; i < raws.size(); i += 97) {
+    ASSERT_EQ(name(raws[i]), names[i]) << raws[i];
+    ASSERT_EQ(place(raws[i] + "市"), places[i]) << raws[i];
+  }
+  std::thread([&] {
+    for (std::size_t i = 0; i < raws.size(); i += 11) {
+      ASSERT_EQ(name(raws[i]), names[i]) << raws[i];
+      ASSERT_EQ(place(raws[i] + "市"), places[i]) << raws[i];
+    }
+  }).join();
+  for (std::size_t i = 0; i < raws.size(); i += 13) {
+    ASSERT_EQ(name(raws[i]), names[i]) << raws[i];
+    ASSERT_EQ(place(raws[i] + "市"), places[i]) << raws[i];
   }
 }
 

@@ -23,22 +23,11 @@ std::string uri_for(const std::string& path) {
   return uri;
 }
 
+// Rows stepped, published by each statement every kPublishEvery rows: one
+// shared atomic increment per row would make the reading threads contend (a
+// thread-local tally cost a TLS look-up per row from a shared library).
 std::atomic<std::uint64_t> g_rows_published{0};
-
-// Rows counted on this thread and not yet published: one shared atomic
-// increment per row would make the reading threads contend.
-struct RowTally {
-  static constexpr std::uint64_t kPublishEvery = 4096;
-  std::uint64_t pending = 0;
-  ~RowTally() { g_rows_published += pending; }
-  void count() {
-    if (++pending == kPublishEvery) {
-      g_rows_published += pending;
-      pending = 0;
-    }
-  }
-};
-thread_local RowTally t_rows;
+constexpr std::uint64_t kPublishEvery = 4096;
 
 }  // namespace
 
@@ -48,17 +37,26 @@ std::uint64_t rows_read_in_process() {
 
 Statement::Statement(sqlite3_stmt* stmt, std::string sql) : stmt_(stmt), sql_(std::move(sql)) {}
 Statement::Statement(Statement&& other) noexcept
-    : stmt_(std::exchange(other.stmt_, nullptr)), sql_(std::move(other.sql_)) {}
+    : stmt_(std::exchange(other.stmt_, nullptr)),
+      sql_(std::move(other.sql_)),
+      unpublished_rows_(std::exchange(other.unpublished_rows_, 0)) {}
 Statement& Statement::operator=(Statement&& other) noexcept {
   if (this != &other) {
+    publish_rows();
     sqlite3_finalize(stmt_);
     stmt_ = std::exchange(other.stmt_, nullptr);
     sql_ = std::move(other.sql_);
+    unpublished_rows_ = std::exchange(other.unpublished_rows_, 0);
   }
   return *this;
 }
 Statement::~Statement() {
+  publish_rows();
   sqlite3_finalize(stmt_);
+}
+
+void Statement::publish_rows() {
+  if (unpublished_rows_ > 0) g_rows_published += std::exchange(unpublished_rows_, 0);
 }
 
 Statement& Statement::bind(int index, std::int64_t value) {
@@ -81,7 +79,7 @@ Statement& Statement::bind_null(int index) {
 bool Statement::step() {
   const int rc = sqlite3_step(stmt_);
   if (rc == SQLITE_ROW) {
-    t_rows.count();
+    if (++unpublished_rows_ == kPublishEvery) publish_rows();
     return true;
   }
   if (rc == SQLITE_DONE) return false;

@@ -5,6 +5,7 @@
 #include <fstream>
 
 #include "regaudit/pii.hpp"
+#include "regaudit/registry.hpp"
 #include "regaudit/rule.hpp"
 #include "sha256.hpp"
 #include "support/temp_registry.hpp"
@@ -107,6 +108,31 @@ TEST(Sha256, UnreadableFilesHaveNoDigest) {
   EXPECT_FALSE(directory.step(1));
   EXPECT_TRUE(directory.failed());
   EXPECT_FALSE(host::sha256_file(dir.path()).has_value());
+}
+
+// Every row stepped is counted for the progress line once the statement
+// ends, and no more than a few thousand rows late while it runs; a moved
+// statement's rows are counted once. (Nothing else reads in this process
+// meanwhile.)
+TEST(RowsRead, EveryRowSteppedIsCountedOnceByTheEnd) {
+  test::TempRegistry db;
+  db.exec(
+      "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 10000) "
+      "INSERT INTO vaccinations (vaccination_id, id_number, dose, vaccinated_at) "
+      "SELECT i, 'x', 1, '2022-04-01' FROM n");
+  RegistryView registry(db.path());
+  const std::uint64_t before = rows_read_in_process();
+  {
+    Statement rows = registry.prepare("SELECT vaccination_id FROM vaccinations");
+    for (int i = 0; i < 6000; ++i) ASSERT_TRUE(rows.step());
+    EXPECT_GE(rows_read_in_process() - before, 6000u - 4096u);
+    EXPECT_LE(rows_read_in_process() - before, 6000u);
+    Statement moved = std::move(rows);
+    while (moved.step()) {
+    }
+    rows = std::move(moved);  // back into the emptied statement
+  }
+  EXPECT_EQ(rows_read_in_process() - before, 10000u);
 }
 
 TEST(RuleOptionsTest, TypedGettersAndClearErrors) {

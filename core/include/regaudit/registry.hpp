@@ -60,13 +60,16 @@ class REGAUDIT_EXPORT Statement {
  private:
   friend class RegistryView;
   Statement(sqlite3_stmt* stmt, std::string sql);
+  void publish_rows();
   sqlite3_stmt* stmt_;
   std::string sql_;
+  std::uint64_t unpublished_rows_ = 0;  // rows_read_in_process()
 };
 
 // Rows stepped through every Statement of this process so far, for progress
-// displays: counted per thread and published every few thousand rows, so the
-// value trails by at most that many rows per thread. Thread-safe.
+// displays: counted per statement and published every few thousand rows (and
+// when it ends), so the value trails by at most that many rows per open
+// statement. Thread-safe.
 REGAUDIT_EXPORT std::uint64_t rows_read_in_process();
 
 class REGAUDIT_EXPORT RegistryView {

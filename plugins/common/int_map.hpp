@@ -160,6 +160,14 @@ class IntMap {
     }
     if (free_key_value_) f(kFree);
   }
+  // Calls `f(value)` for every value, in no particular order.
+  template <class F>
+  void for_each_value(F f) {
+    for (Slot& s : slots_) {
+      if (s.key != kFree) f(s.value);
+    }
+    if (free_key_value_) f(*free_key_value_);
+  }
   // Room for `n` keys without growing, made in one step. Filling a table of
   // hundreds of megabytes by doubling touched twice its final size in fresh
   // memory and moved every key once per doubling; a loader that knows (or

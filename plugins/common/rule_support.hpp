@@ -143,8 +143,10 @@ class SubscriptionsByNumber {
   const NumberSubscriptions* find(std::string_view number) const;
   // Starts loading the entry of `number` (IntMap::prefetch).
   void prefetch(std::string_view number) const {
-    if (const auto k = as_integer(number)) by_integer_.prefetch(*k);
+    if (const auto k = as_integer(number)) prefetch_integer(*k);
   }
+  // The same for the number whose integer key (as_integer) is `key`.
+  void prefetch_integer(std::uint64_t key) const { by_integer_.prefetch(key); }
   // The integer key of a number of up to 17 digits (the length keeps leading
   // zeros apart); nullopt for any other text.
   static std::optional<std::uint64_t> as_integer(std::string_view number);
@@ -158,6 +160,39 @@ class SubscriptionsByNumber {
   IdCodes owners_;
   IntMap<NumberSubscriptions> by_integer_;
   TextMap<NumberSubscriptions> by_text_;
+};
+
+// Values by normal-form phone number, keyed as in SubscriptionsByNumber: an
+// integer in a flat table for the numbers of up to 17 digits, else the text.
+// A std::unordered_map of the texts, looked up for each of millions of links,
+// missed the cache twice a look-up (bucket, then node) once it outgrew it.
+template <class V>
+class ByNumber {
+ public:
+  // The value of `number`, default-constructed when absent.
+  V& operator[](std::string_view number) {
+    if (const auto k = SubscriptionsByNumber::as_integer(number)) return by_integer_[*k];
+    if (const auto it = by_text_.find(number); it != by_text_.end()) return it->second;
+    return by_text_.emplace(std::string(number), V{}).first->second;
+  }
+  // The value of `number`, or nullptr.
+  const V* find(std::string_view number) const {
+    if (const auto k = SubscriptionsByNumber::as_integer(number)) return by_integer_.find(*k);
+    const auto it = by_text_.find(number);
+    return it == by_text_.end() ? nullptr : &it->second;
+  }
+  // Starts loading the value of the number whose integer key is `key`.
+  void prefetch_integer(std::uint64_t key) const { by_integer_.prefetch(key); }
+  // Calls `f(value)` for every value, in no particular order.
+  template <class F>
+  void for_each_value(F f) {
+    by_integer_.for_each_value(f);
+    for (auto& [number, value] : by_text_) f(value);
+  }
+
+ private:
+  IntMap<V> by_integer_;
+  TextMap<V> by_text_;
 };
 
 // Every number's counted subscriptions, reduced to what the rules need.

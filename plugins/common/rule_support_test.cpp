@@ -61,6 +61,31 @@ TEST(SubscriptionsByNumber, LeadingZerosAndLengthsKeepNumbersApart) {
   EXPECT_FALSE(SubscriptionsByNumber::as_integer("+8613800138000"));
 }
 
+// Numbers kept as integers and numbers kept as texts (18 digits, a '+') are
+// found under exactly the text they were stored under, leading zeros
+// included, and each value is visited once.
+TEST(ByNumber, IntegerAndTextNumbersKeptApartAndVisitedOnce) {
+  ByNumber<std::vector<int>> by;
+  const std::vector<std::string> numbers = {"13800138000",        "013800138000", "0",
+                                            "123456789012345678", "+85212345678", ""};
+  for (std::size_t i = 0; i < numbers.size(); ++i) {
+    by[numbers[i]].push_back(static_cast<int>(i));
+    by[numbers[i]].push_back(static_cast<int>(i) * 10);
+  }
+  for (std::size_t i = 0; i < numbers.size(); ++i) {
+    const std::vector<int>* found = by.find(numbers[i]);
+    ASSERT_NE(found, nullptr) << numbers[i];
+    EXPECT_EQ(*found, (std::vector<int>{static_cast<int>(i), static_cast<int>(i) * 10}));
+  }
+  EXPECT_EQ(by.find("00"), nullptr);
+  EXPECT_EQ(by.find("1234567890123456789"), nullptr);
+  EXPECT_EQ(by.find("+852123456789"), nullptr);
+  std::vector<int> firsts;
+  by.for_each_value([&](std::vector<int>& v) { firsts.push_back(v.front()); });
+  std::sort(firsts.begin(), firsts.end());
+  EXPECT_EQ(firsts, (std::vector<int>{0, 1, 2, 3, 4, 5}));
+}
+
 // IntMap against std::map on keys that collide in the low bits, cluster, and
 // include 0 and the all-ones key (which the table uses to mark free slots).
 // Raw texts remembered by index_of_raw get the index of their normal form,

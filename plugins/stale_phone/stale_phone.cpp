@@ -7,7 +7,6 @@
 #include <algorithm>
 #include <optional>
 #include <string>
-#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -85,7 +84,11 @@ class StalePhone {
     const auto& rows = links->rows();
     for (std::size_t i = 0; i < rows.size(); ++i) {
       if (i + kPrefetchAhead < rows.size()) {
-        subscriptions.prefetch(links->phone(rows[i + kPrefetchAhead]));
+        const std::string_view ahead = links->phone(rows[i + kPrefetchAhead]);
+        if (const auto k = SubscriptionsByNumber::as_integer(ahead)) {
+          subscriptions.prefetch_integer(*k);
+          feedback.prefetch_integer(*k);
+        }
       }
       const PhoneLinks::Row& row = rows[i];
       if (row.recorded_at >= as_of) continue;
@@ -99,8 +102,8 @@ class StalePhone {
       if (const NumberSubscriptions* subs = subscriptions.find(link.number)) {
         check_subscriptions(context, link, *subs, subscriptions.owners());
       }
-      if (const auto calls = feedback.find(link.number); calls != feedback.end()) {
-        check_feedback(context, link, calls->second);
+      if (const std::vector<Feedback>* calls = feedback.find(link.number)) {
+        check_feedback(context, link, *calls);
       }
     }
   }
@@ -108,9 +111,9 @@ class StalePhone {
  private:
   // Inquiries with outcome empty_number or wrong_person and a readable
   // called_at before A, per number, sorted by (called_at, inquiry_id).
-  static TextMap<std::vector<Feedback>> feedback_by_number(RunContext& context) {
+  static ByNumber<std::vector<Feedback>> feedback_by_number(RunContext& context) {
     const Instant as_of = context.period().as_of();
-    TextMap<std::vector<Feedback>> out;
+    ByNumber<std::vector<Feedback>> out;
     Statement rows =
         context.registry().prepare("SELECT inquiry_id, phone, outcome, called_at FROM inquiries");
     while (rows.step()) {
@@ -120,13 +123,13 @@ class StalePhone {
       if (outcome != "empty_number" && outcome != "wrong_person") continue;
       std::string number = nf::phone(rows.text(1));
       if (number.empty()) continue;
-      out[std::move(number)].push_back({called.instant(), rows.int64(0), std::move(outcome)});
+      out[number].push_back({called.instant(), rows.int64(0), std::move(outcome)});
     }
-    for (auto& [number, calls] : out) {
+    out.for_each_value([](std::vector<Feedback>& calls) {
       std::sort(calls.begin(), calls.end(), [](const Feedback& a, const Feedback& b) {
         return std::pair(a.called_at, a.inquiry_id) < std::pair(b.called_at, b.inquiry_id);
       });
-    }
+    });
     return out;
   }
 

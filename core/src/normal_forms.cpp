@@ -16,6 +16,8 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "regaudit/digits.hpp"
+
 namespace regaudit::nf {
 namespace {
 
@@ -206,25 +208,6 @@ std::string compact_upper(std::string_view raw) {
   std::string out;
   compact_upper_into(raw, out);
   return out;
-}
-
-// Whether the 8 characters loaded little-endian into `w` are ASCII digits:
-// each byte's high nibble is 3, and stays 3 when 6 is added to the byte (a
-// low nibble of at most 9; with high nibbles of 3 no byte carries).
-bool eight_digits(std::uint64_t w) {
-  constexpr std::uint64_t kHigh = 0xF0F0F0F0F0F0F0F0ULL;
-  constexpr std::uint64_t kThrees = 0x3030303030303030ULL;
-  return (w & kHigh) == kThrees && ((w + 0x0606060606060606ULL) & kHigh) == kThrees;
-}
-
-// The value of 8 ASCII digits loaded little-endian into `w` (the first digit
-// in the lowest byte): neighbouring lanes are joined, 1 digit into 2, 2 into
-// 4, 4 into 8, each lane wide enough for its value.
-std::uint64_t eight_digits_value(std::uint64_t w) {
-  w -= 0x3030303030303030ULL;
-  w = (w * 10 + (w >> 8)) & 0x00FF00FF00FF00FFULL;
-  w = (w * 100 + (w >> 16)) & 0x0000FFFF0000FFFFULL;
-  return (w * 10000 + (w >> 32)) & 0xFFFFFFFFULL;
 }
 
 bool all_digits(std::string_view s) {

@@ -2,7 +2,11 @@
 
 #include <fmt/format.h>
 
+#include <bit>
+#include <cstring>
+
 #include "persons_table.hpp"
+#include "regaudit/digits.hpp"
 
 namespace regaudit::rules {
 
@@ -16,7 +20,18 @@ TimeValue read_time(const Statement& row, int column, RunContext& context, std::
 std::optional<std::uint64_t> SubscriptionsByNumber::as_integer(std::string_view number) {
   if (number.size() > 17) return std::nullopt;
   std::uint64_t v = 0;
-  for (const char c : number) {
+  std::size_t i = 0;
+  if (std::endian::native == std::endian::little && number.size() >= 8) {
+    // The first 8 digits at once (1 ns of 8.4 a mobile number; copying a
+    // number of any length into a word of 16 digits cost twice the loop).
+    std::uint64_t first = 0;
+    std::memcpy(&first, number.data(), 8);
+    if (!nf::eight_digits(first)) return std::nullopt;
+    v = nf::eight_digits_value(first);
+    i = 8;
+  }
+  for (; i < number.size(); ++i) {
+    const char c = number[i];
     if (c < '0' || c > '9') return std::nullopt;
     v = v * 10 + static_cast<std::uint64_t>(c - '0');
   }

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <map>
+#include <optional>
 #include <random>
 #include <set>
 #include <string>
@@ -59,6 +60,33 @@ TEST(SubscriptionsByNumber, LeadingZerosAndLengthsKeepNumbersApart) {
   EXPECT_NE(SubscriptionsByNumber::as_integer("00"), SubscriptionsByNumber::as_integer("0"));
   EXPECT_FALSE(SubscriptionsByNumber::as_integer("123456789012345678"));  // 18 digits
   EXPECT_FALSE(SubscriptionsByNumber::as_integer("+8613800138000"));
+}
+
+// The integer key is the digits' value times 32 plus their count, for 0 to
+// 17 ASCII digits and nothing else: every length, with each of the 256 byte
+// values at each position, against the value std::stoull reads.
+TEST(SubscriptionsByNumber, IntegerKeyIsTheDigitsValueAndCountForEveryByte) {
+  std::mt19937_64 random(11);
+  for (std::size_t n = 0; n <= 18; ++n) {
+    std::string number;
+    for (std::size_t i = 0; i < n; ++i) number.push_back(static_cast<char>('0' + random() % 10));
+    const auto expected = [&](const std::string& text) -> std::optional<std::uint64_t> {
+      if (text.size() > 17) return std::nullopt;
+      for (const char c : text) {
+        if (c < '0' || c > '9') return std::nullopt;
+      }
+      return (text.empty() ? 0 : std::stoull(text)) * 32 + text.size();
+    };
+    ASSERT_EQ(SubscriptionsByNumber::as_integer(number), expected(number)) << number;
+    for (std::size_t at = 0; at < n; ++at) {
+      for (int byte = 0; byte < 256; ++byte) {
+        std::string changed = number;
+        changed[at] = static_cast<char>(byte);
+        ASSERT_EQ(SubscriptionsByNumber::as_integer(changed), expected(changed))
+            << n << " " << at << " " << byte;
+      }
+    }
+  }
 }
 
 // Numbers kept as integers and numbers kept as texts (18 digits, a '+') are

@@ -14,7 +14,7 @@
 #include <memory>
 #include <stdexcept>
 #include <string_view>
-#include <unordered_map>
+#include <vector>
 
 #include "regaudit/digits.hpp"
 
@@ -133,26 +133,34 @@ icu::UnicodeString simplified(const icu::UnicodeString& s) {
 // A thread's normal forms of one kind computed last, by raw text. Names and
 // places repeat (a city of a million persons has some 130,000 distinct
 // names) and each costs ICU's NFKC and several copies of the text: 0.8 us a
-// name at city scale, against a look-up here. Emptied when full, so that it
-// stays a few megabytes.
+// name at city scale. A direct-mapped table: a text's hash picks its one
+// place, where the text last computed there is kept; looked up, it costs a
+// cache miss or two instead of the chain of nodes of a std::unordered_map,
+// and a replaced entry reuses its strings' room.
 class Remembered {
  public:
   template <class Compute>
   std::string get(std::string_view raw, const Compute& compute) {
-    if (const auto it = known_.find(raw); it != known_.end()) return it->second;
-    std::string value = compute(raw);
-    if (known_.size() >= kLimit) known_.clear();
-    known_.emplace(std::string(raw), value);
-    return value;
+    if (entries_.empty()) entries_.resize(kEntries);
+    const std::size_t hash = std::hash<std::string_view>()(raw);
+    Entry& e = entries_[hash & (kEntries - 1)];
+    if (e.used && e.hash == hash && e.raw == raw) return e.value;
+    e.value = compute(raw);
+    e.raw.assign(raw);
+    e.hash = hash;
+    e.used = true;
+    return e.value;
   }
 
  private:
-  struct Hash {
-    using is_transparent = void;
-    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
+  struct Entry {
+    std::size_t hash = 0;
+    bool used = false;
+    std::string raw;
+    std::string value;
   };
-  static constexpr std::size_t kLimit = std::size_t{1} << 16;
-  std::unordered_map<std::string, std::string, Hash, std::equal_to<>> known_;
+  static constexpr std::size_t kEntries = std::size_t{1} << 16;
+  std::vector<Entry> entries_;
 };
 
 std::string trim_utf8(std::string_view s) {

@@ -291,10 +291,10 @@ TEST(Name, SkippingTheTransformGivesWhatTheTransformGives) {
   }
 }
 
-// Names and places are remembered per thread (65,536 of each). Asked again,
-// after more distinct texts than are remembered (the memory is then emptied),
-// and in a fresh thread, each comes out as it did the first time; texts that differ
-// only past a common prefix, or in white space, stay apart.
+// Names and places are remembered per thread (in 65,536 places each). Asked
+// again, after more distinct texts than there are places (most are then
+// replaced), and in a fresh thread, each comes out as it did the first time;
+// texts that differ only past a common prefix, or in white space, stay apart.
 TEST(Name, RememberedNamesAndPlacesComeOutAsFirstComputed) {
   std::vector<std::string> raws;
   for (int i = 0; i < 66000; ++i) {

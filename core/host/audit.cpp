@@ -484,6 +484,29 @@ void unpack_piece(const AuditOptions& options, const PackedPiece& piece,
 
 }  // namespace
 
+std::vector<std::size_t> rule_start_order(
+    const std::vector<std::vector<std::string>>& tables_per_rule,
+    const std::function<std::int64_t(const std::string&)>& rows_of) {
+  std::vector<std::size_t> order(tables_per_rule.size());
+  std::vector<std::int64_t> rows(tables_per_rule.size(), -1);  // -1: none declared
+  std::map<std::string, std::int64_t, std::less<>> rows_by_table;
+  for (std::size_t i = 0; i < order.size(); ++i) {
+    order[i] = i;
+    for (const std::string& table : tables_per_rule[i]) {
+      auto it = rows_by_table.find(table);
+      if (it == rows_by_table.end()) it = rows_by_table.emplace(table, rows_of(table)).first;
+      rows[i] = std::max<std::int64_t>(rows[i], 0) + std::max<std::int64_t>(it->second, 0);
+    }
+  }
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+    const bool a_declares = rows[a] >= 0;
+    const bool b_declares = rows[b] >= 0;
+    if (a_declares != b_declares) return !a_declares;
+    return rows[a] > rows[b];
+  });
+  return order;
+}
+
 std::string_view to_string(RuleOutcome::Status status) {
   switch (status) {
     case RuleOutcome::Status::ok:
@@ -599,7 +622,25 @@ AuditResult run_audit(const AuditOptions& options, const Profile& profile,
     return helped;
   };
   if (options.jobs > 1) shared->set_helper(help);
-  run_jobs(work.size() + 2, options.jobs, [&](std::size_t i) {
+  // Rules start longest first (rule_start_order), estimated by the largest
+  // rowid of each table they declare: no table is scanned for it.
+  std::vector<std::vector<std::string>> tables_per_rule;
+  for (const RuleWork& w : work) tables_per_rule.push_back(w.rule->rule->entry.info.tables);
+  std::optional<RegistryView> sizes;
+  const std::vector<std::size_t> start_order =
+      rule_start_order(tables_per_rule, [&](const std::string& table) -> std::int64_t {
+        if (find_table_spec(table) == nullptr) return 0;  // not a registry table
+        try {
+          if (!sizes) sizes.emplace(options.db_path.string());
+          Statement last = sizes->prepare(fmt::format("SELECT max(rowid) FROM {}", table));
+          return last.step() ? last.int64(0) : 0;
+        } catch (const RegistryError&) {
+          return 0;  // the rules will report what is wrong
+        }
+      });
+  sizes.reset();
+  run_jobs(work.size() + 2, options.jobs, [&](std::size_t job) {
+    const std::size_t i = job < work.size() ? start_order[job] : job;
     if (i < work.size()) {
       const double helped_before = helping_seconds;
       run_one(options, pii, *shared, work[i]);

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -126,6 +127,17 @@ struct AuditOptions {
 // only when the registry cannot be read at all; a failing rule is an outcome.
 AuditResult run_audit(const AuditOptions& options, const Profile& profile,
                       const std::vector<ConfiguredRule>& rules);
+
+// The order in which rules start, as indices into `tables_per_rule` (each
+// rule's RuleInfo::tables): the rules that declare no tables first, in their
+// order; then the others by the rows of their tables (`rows_of`, an
+// estimate), most first, ties in their order. Longest first leaves the
+// shortest rules for the end, when the other threads finish: started in the
+// profile's order, checkin-redundancy (the most rows) began last and ran
+// alone for up to half a second of a 1 M city's 3.5 s.
+std::vector<std::size_t> rule_start_order(
+    const std::vector<std::vector<std::string>>& tables_per_rule,
+    const std::function<std::int64_t(const std::string&)>& rows_of);
 
 // The month of the latest readable inquiries.called_at or
 // checkins.checked_in_at; nullopt when there is none.

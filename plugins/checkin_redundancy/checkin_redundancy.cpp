@@ -301,6 +301,8 @@ class CheckinRedundancy {
          "lies at most this many minutes away (inclusive, >= 0)"},
     };
     info.shared_values = {PhoneResolver::kKey, PhoneLinks::kKey, PersonsTable::kKey};
+    info.tables = {"checkins",       "checkin_fields", "persons",     "person_phones",
+                   "travel_records", "self_reports",   "vaccinations"};
     return info;
   }
 

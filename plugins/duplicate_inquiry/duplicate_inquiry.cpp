@@ -120,6 +120,7 @@ class DuplicateInquiry {
          "staff minutes per call on top of its talk time (dialling, logging) (>= 0)"},
     };
     info.shared_values = {PhoneResolver::kKey};
+    info.tables = {"inquiries", "self_reports", "person_phones"};
     return info;
   }
 

@@ -72,6 +72,7 @@ class HukouMismatch {
     };
     info.shared_values = {kSubscriptionsKey, kHukouStreetsKey, PhoneLinks::kKey,
                           PersonsTable::kKey};
+    info.tables = {"persons", "person_phones", "residences", "phone_subscriptions"};
     return info;
   }
 

@@ -65,6 +65,7 @@ class StalePhone {
     };
     info.shared_values = {kSubscriptionsKey, kHukouStreetsKey, PhoneLinks::kKey,
                           PersonsTable::kKey};
+    info.tables = {"phone_subscriptions", "inquiries", "person_phones", "persons"};
     return info;
   }
 

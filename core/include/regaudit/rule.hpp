@@ -61,6 +61,13 @@ struct RuleInfo {
   // that declares it has ended, instead of when the run's rules end. Asking
   // for a key not declared works the same; it is only kept longer.
   std::vector<std::string> shared_values;
+  // The registry tables (SPEC section 1 names) whose rows run() reads, itself
+  // or through shared values, when they are known in advance. The host
+  // starts the rules with the most rows to read first, so that a long rule
+  // does not start while the others are ending; rules that declare none
+  // start before them, in the profile's order. A rule may read other tables
+  // as well: this only orders the start.
+  std::vector<std::string> tables;
 };
 
 // The effective parameters of one rule, already checked by the host against

@@ -37,7 +37,7 @@
 namespace regaudit {
 
 // Raised whenever the layout or meaning of anything in regaudit/*.hpp changes.
-inline constexpr std::uint32_t kAbiVersion = 3;
+inline constexpr std::uint32_t kAbiVersion = 4;
 
 inline constexpr const char* kVersion = REGAUDIT_VERSION_STRING;
 

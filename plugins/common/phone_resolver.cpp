@@ -104,6 +104,11 @@ std::string person_of(const nf::IdNumber& id, const std::string& phone, Instant 
   return resolver.resolve(phone, at);
 }
 
+std::string_view phone_entity_number(std::string_view entity) {
+  if (!entity.starts_with(kPhoneEntityPrefix)) return {};
+  return entity.substr(kPhoneEntityPrefix.size());
+}
+
 std::string shown_entity(const std::string& entity, const PiiPolicy& pii) {
   if (entity.starts_with(kPhoneEntityPrefix)) {
     return pii.phone(std::string_view(entity).substr(kPhoneEntityPrefix.size()));

@@ -41,20 +41,28 @@ struct History {
   bool sorted = false;
 };
 
-// The histories by entity. An entity is kept as its code in one IdCodes (an
-// integer for a valid ID number, the index of its text otherwise): the usual
-// entity, a valid ID number, costs no heap string and no map node, where a
-// std::unordered_map of texts cost both for each of millions of entities.
+// The histories by entity. An entity is kept as a 64-bit code: a valid ID
+// number's integer, a phone entity's number key (SubscriptionsByNumber's)
+// under bit 62, the index of its text in one IdCodes otherwise. The usual
+// entities cost no heap string and no map node, where a std::unordered_map of
+// texts cost both for each of millions of entities. (Phone entities are most
+// of a registry's calls without a valid ID number: as texts, encoding them
+// and freeing them took 0.06 s of the 1 M city's 0.42 s in this rule.)
 class Histories {
  public:
   // The code of `entity`, for of and find.
-  std::uint64_t code(const std::string& entity) { return codes_.encode(entity); }
+  std::uint64_t code(const std::string& entity) {
+    if (const std::string_view number = phone_entity_number(entity); !number.empty()) {
+      if (const auto key = SubscriptionsByNumber::as_integer(number)) return kPhone | *key;
+    }
+    return codes_.encode(entity);
+  }
   // The history of the entity with code `code`, created empty when absent.
   History& of(std::uint64_t code) { return by_code_[code]; }
-  // The history of the entity with code `code`, its lists sorted (once);
-  // nullptr when it has none.
   // Starts loading the history of the entity with code `code`.
   void prefetch(std::uint64_t code) const { by_code_.prefetch(code); }
+  // The history of the entity with code `code`, its lists sorted (once);
+  // nullptr when it has none.
   const History* find(std::uint64_t code) {
     History* h = by_code_.find(code);
     if (h == nullptr) return nullptr;
@@ -67,6 +75,9 @@ class Histories {
   }
 
  private:
+  // Number keys are below 2^62 (17 digits and a length), ID numbers' codes
+  // below 2^61, and IdCodes marks its texts with bit 63.
+  static constexpr std::uint64_t kPhone = std::uint64_t{1} << 62;
   IdCodes codes_;
   IntMap<History> by_code_;
 };
@@ -177,6 +188,10 @@ class DuplicateInquiry {
         "SELECT inquiry_id, phone, id_number, agency, street, called_at, duration_s, outcome "
         "FROM inquiries ORDER BY inquiry_id");
     while (rows.step()) {
+      // The phone first, and the resolver asked for its number: the other
+      // columns are read while it comes from memory.
+      std::string phone = nf::phone(rows.text(1));
+      resolver.prefetch(phone);
       const TimeValue called = read_time(rows, 5, context, "inquiries", "called_at");
       if (!called.is_readable() || called.instant() >= period.as_of()) continue;
       const Instant t = called.instant();
@@ -184,7 +199,6 @@ class DuplicateInquiry {
       // Talk time is read (and counted when unreadable) for every call in P.
       const nf::Count duration =
           is_subject ? read_count(rows, 6, context, "inquiries", "duration_s") : nf::Count{};
-      std::string phone = nf::phone(rows.text(1));
       std::string entity = entity_of(nf::id_number(rows.text(2), last_day), phone, t, resolver);
       if (entity.empty()) continue;
       const std::int64_t inquiry_id = rows.int64(0);

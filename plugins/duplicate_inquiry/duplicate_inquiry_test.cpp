@@ -112,6 +112,24 @@ TEST_F(DuplicateInquiry, SharedFamilyPhoneIsUnresolvedAndMatchesOnlyByPhone) {
   EXPECT_EQ(run_rule(), (Keys{"after_conclusive_call:inquiries:4"}));
 }
 
+// Unresolved numbers are entities of their own, kept as number keys: a
+// leading zero, an extra or a missing digit, and 18 digits (kept as text)
+// each make another entity; a number's calls match its own only.
+TEST_F(DuplicateInquiry, UnresolvedNumbersDifferingInLengthOrZerosAreOtherEntities) {
+  call(1, "NULL", "13800138000", "2022-04-01 09:00", "confirmed_local");
+  call(2, "NULL", "12345678901234567", "2022-04-01 09:00", "confirmed_local");
+  int id = 2;
+  for (const char* other : {"013800138000", "138001380000", "1380013800", "123456789012345678",
+                            "1234567890123456", "012345678901234567"}) {
+    call(++id, "NULL", other, "2022-04-02 09:00");
+  }
+  EXPECT_TRUE(run_rule().empty());
+  call(++id, "NULL", "13800138000", "2022-04-02 09:00");
+  call(++id, "NULL", "12345678901234567", "2022-04-02 09:00");
+  EXPECT_EQ(run_rule(),
+            (Keys{"after_conclusive_call:inquiries:10", "after_conclusive_call:inquiries:9"}));
+}
+
 TEST_F(DuplicateInquiry, EveryCallIsResolvedAtItsOwnTime) {
   // The second person's link appears between the two calls: the first call
   // resolves to kId, the second is unresolved.

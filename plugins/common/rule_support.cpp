@@ -4,6 +4,7 @@
 
 #include <bit>
 #include <cstring>
+#include <optional>
 
 #include "persons_table.hpp"
 #include "regaudit/digits.hpp"
@@ -57,39 +58,61 @@ SubscriptionsByNumber subscriptions_by_number(RunContext& context) {
   // Nearly every row is a number of its own (re-issues are few): the row
   // count is the number of keys to reserve for, within the table's slack.
   out.reserve(static_cast<std::size_t>(context.registry().row_count("phone_subscriptions")));
+  // A counted row, entered into the table one row late: its number's entry
+  // is asked for (prefetched) when the row is read and used when the next
+  // row has been read, so that the table's cache miss overlaps the reading of
+  // a row instead of stalling the loop (0.12 s of the 1 M city's 0.43 s here
+  // when the entry was asked for only while the row's times were read).
+  struct Counted {
+    std::string number;
+    std::int64_t id = 0;
+    Instant activated = 0;
+    std::optional<Instant> deactivated;
+    bool in_force = false;
+    std::uint64_t owner = IdCodes::kNone;  // of a row in force
+  };
+  const auto enter = [&](const Counted& row) {
+    const auto [slot, first] = out.try_emplace(row.number);
+    NumberSubscriptions& subs = *slot;
+    if (first || std::pair(subs.last_counted.activated_at, subs.last_counted.subscription_id) <
+                     std::pair(row.activated, row.id)) {
+      subs.last_counted.subscription_id = row.id;
+      subs.last_counted.activated_at = row.activated;
+      subs.last_counted.set_deactivated_at(row.deactivated);
+    }
+    if (!row.in_force) return;
+    if (const SubscriptionInForce* current = subs.in_force();
+        current != nullptr && std::pair(current->activated_at, current->subscription_id) >
+                                  std::pair(row.activated, row.id)) {
+      return;
+    }
+    subs.set_in_force({row.id, row.owner, row.activated});
+  };
   Statement rows = context.registry().prepare(
       "SELECT subscription_id, phone, owner_id_number, activated_at, deactivated_at "
       "FROM phone_subscriptions");
+  std::optional<Counted> held;
   while (rows.step()) {
-    // The number first, and its entry asked for: the times are read while it
-    // comes from memory.
-    const std::string number = nf::phone(rows.text(1));
-    out.prefetch(number);
     const TimeValue activated = read_time(rows, 3, context, "phone_subscriptions", "activated_at");
     const TimeValue deactivated =
         read_time(rows, 4, context, "phone_subscriptions", "deactivated_at");
     if (!activated.is_readable() || deactivated.is_unreadable()) continue;
+    std::string number = nf::phone(rows.text(1));
     if (number.empty()) continue;
-    const auto [slot, first] = out.try_emplace(number);
-    NumberSubscriptions& subs = *slot;
-    const std::int64_t id = rows.int64(0);
-    if (first || std::pair(subs.last_counted.activated_at, subs.last_counted.subscription_id) <
-                     std::pair(activated.instant(), id)) {
-      subs.last_counted.subscription_id = id;
-      subs.last_counted.activated_at = activated.instant();
-      subs.last_counted.set_deactivated_at(
-          deactivated.is_null() ? std::nullopt : std::optional<Instant>(deactivated.instant()));
-    }
-    const bool in_force =
-        activated.instant() < as_of && (deactivated.is_null() || deactivated.instant() >= as_of);
-    if (!in_force) continue;
-    if (const SubscriptionInForce* current = subs.in_force();
-        current != nullptr && std::pair(current->activated_at, current->subscription_id) >
-                                  std::pair(activated.instant(), id)) {
-      continue;
-    }
-    subs.set_in_force({id, out.owners().encode_id_number(rows.text(2)), activated.instant()});
+    out.prefetch(number);
+    Counted row;
+    row.number = std::move(number);
+    row.id = rows.int64(0);
+    row.activated = activated.instant();
+    if (!deactivated.is_null()) row.deactivated = deactivated.instant();
+    row.in_force = row.activated < as_of && (!row.deactivated || *row.deactivated >= as_of);
+    // The owner's code now, while the row's text is there (a row in force
+    // that does not win costs an unused code, never a wrong one).
+    if (row.in_force) row.owner = out.owners().encode_id_number(rows.text(2));
+    if (held) enter(*held);
+    held = std::move(row);
   }
+  if (held) enter(*held);
   return out;
 }
 

@@ -80,13 +80,14 @@ class HukouMismatch {
 
   void run(RunContext& context) {
     const int last_day = context.period().last_day_yyyymmdd();
-    // The shared tables first, in the order that least often leaves this rule
-    // and stale-phone waiting for each other: while stale-phone builds the
-    // subscriptions, this rule builds the persons (the hukou streets' source)
-    // and the links, which stale-phone asks for next.
+    // The persons, then this rule's own residences, then the links: a run
+    // starts checkin-redundancy beside this rule (RuleInfo::tables), and it
+    // builds the links meanwhile. Asked for before the residences, the links
+    // kept this rule waiting for 0.5 s of the 1 M city's run, and the rule
+    // ended the rules phase 0.2 s later than it does now.
     const auto persons = PersonsTable::shared(context);
-    const auto links = PhoneLinks::shared(context);
     const auto residences = best_residences(context, persons->rows().size());
+    const auto links = PhoneLinks::shared(context);
     // The links' findings first: the report lists person_phones before
     // persons, and findings emitted in its order need no sorting.
     check_phone_holders(context, *shared_first_hukou_street_by_id(context), *links);

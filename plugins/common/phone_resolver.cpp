@@ -26,12 +26,7 @@ PhoneResolver PhoneResolver::load(RunContext& context) {
   resolver.by_number_.reserve(numbers.estimate());
   const auto& rows = links->rows();
   for (std::size_t i = 0; i < rows.size(); ++i) {
-    if (i + kPrefetchAhead < rows.size()) {
-      if (const auto k =
-              SubscriptionsByNumber::as_integer(links->phone(rows[i + kPrefetchAhead]))) {
-        resolver.by_number_.prefetch(*k);
-      }
-    }
+    if (i + kPrefetchAhead < rows.size()) resolver.prefetch(links->phone(rows[i + kPrefetchAhead]));
     const std::string_view id = links->id(rows[i]);
     if (!id.empty()) resolver.add(links->phone(rows[i]), id, rows[i].recorded_at);
   }

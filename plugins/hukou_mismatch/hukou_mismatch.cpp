@@ -83,8 +83,8 @@ class HukouMismatch {
     // The persons, then this rule's own residences, then the links: a run
     // starts checkin-redundancy beside this rule (RuleInfo::tables), and it
     // builds the links meanwhile. Asked for before the residences, the links
-    // kept this rule waiting for 0.5 s of the 1 M city's run, and the rule
-    // ended the rules phase 0.2 s later than it does now.
+    // kept this rule waiting for about 0.5 s of the 1 M city's run, and the
+    // rules phase ended 0.1 to 0.3 s later than it does now.
     const auto persons = PersonsTable::shared(context);
     const auto residences = best_residences(context, persons->rows().size());
     const auto links = PhoneLinks::shared(context);

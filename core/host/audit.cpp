@@ -495,7 +495,11 @@ std::vector<std::size_t> rule_start_order(
     for (const std::string& table : tables_per_rule[i]) {
       auto it = rows_by_table.find(table);
       if (it == rows_by_table.end()) it = rows_by_table.emplace(table, rows_of(table)).first;
-      rows[i] = std::max<std::int64_t>(rows[i], 0) + std::max<std::int64_t>(it->second, 0);
+      // Saturated: a registry's largest rowid may be near 2^63.
+      const std::int64_t so_far = std::max<std::int64_t>(rows[i], 0);
+      const std::int64_t more = std::max<std::int64_t>(it->second, 0);
+      constexpr std::int64_t kMost = std::numeric_limits<std::int64_t>::max();
+      rows[i] = more > kMost - so_far ? kMost : so_far + more;
     }
   }
   std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {

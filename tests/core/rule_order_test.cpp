@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <limits>
 #include <map>
 #include <string>
 #include <vector>
@@ -39,6 +40,17 @@ TEST(RuleStartOrder, UndeclaredFirstThenMostRowsFirstTiesInOrder) {
             (std::vector<std::size_t>{1, 4, 2, 3, 0, 5, 6}));
   EXPECT_EQ(asked, (std::map<std::string, int>{{"a", 1}, {"b", 1}, {"c", 1}, {"none", 1}}));
   EXPECT_TRUE(host::rule_start_order({}, rows_of).empty());
+}
+
+// Largest rowids near 2^63 (a registry may have them) add up without
+// overflowing: a rule with two such tables ties with a rule with one.
+TEST(RuleStartOrder, HugeRowidsSaturate) {
+  const auto rows_of = [](const std::string& table) -> std::int64_t {
+    return table == "small" ? 5 : std::numeric_limits<std::int64_t>::max();
+  };
+  const std::vector<std::vector<std::string>> tables = {
+      {"small"}, {"huge", "vast"}, {"huge"}, {"small", "huge"}};
+  EXPECT_EQ(host::rule_start_order(tables, rows_of), (std::vector<std::size_t>{1, 2, 3, 0}));
 }
 
 // The built-in rules declare registry tables only, and on a city's sizes

@@ -37,22 +37,9 @@ std::shared_ptr<const PhoneResolver> PhoneResolver::shared(RunContext& context) 
   return context.shared<PhoneResolver>(kKey, &PhoneResolver::load);
 }
 
-PhoneResolver::Earliest& PhoneResolver::slot(std::string_view phone) {
-  if (const auto k = SubscriptionsByNumber::as_integer(phone)) return by_number_[*k];
-  auto it = by_text_.find(phone);
-  if (it == by_text_.end()) it = by_text_.emplace(std::string(phone), Earliest{}).first;
-  return it->second;
-}
-
-const PhoneResolver::Earliest* PhoneResolver::find(std::string_view phone) const {
-  if (const auto k = SubscriptionsByNumber::as_integer(phone)) return by_number_.find(*k);
-  const auto it = by_text_.find(phone);
-  return it == by_text_.end() ? nullptr : &it->second;
-}
-
 void PhoneResolver::add(std::string_view phone, std::string_view id_text, Instant recorded_at) {
   const std::uint64_t id = ids_.encode(id_text);
-  Earliest& e = slot(phone);
+  Earliest& e = by_number_[phone];
   if (e.first_at != kNever && id == e.first_id) {
     e.first_at = std::min(e.first_at, recorded_at);
     return;
@@ -80,7 +67,7 @@ void PhoneResolver::add(std::string_view phone, std::string_view id_text, Instan
 
 std::string PhoneResolver::resolve(std::string_view phone, Instant t) const {
   if (phone.empty()) return {};
-  const Earliest* e = find(phone);
+  const Earliest* e = by_number_.find(phone);
   if (e == nullptr || t < e->first_at || t >= e->second_at) return {};
   return ids_.text(e->first_id);
 }

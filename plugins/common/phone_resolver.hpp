@@ -43,9 +43,7 @@ class PhoneResolver {
   std::string resolve(std::string_view phone, Instant t) const;
   // Starts loading what resolve() reads for `phone` (IntMap::prefetch), for a
   // loop that has other columns of the row to read first.
-  void prefetch(std::string_view phone) const {
-    if (const auto k = SubscriptionsByNumber::as_integer(phone)) by_number_.prefetch(*k);
-  }
+  void prefetch(std::string_view phone) const { by_number_.prefetch(phone); }
 
  private:
   static constexpr Instant kNever = std::numeric_limits<Instant>::max();
@@ -55,12 +53,9 @@ class PhoneResolver {
     std::uint64_t second_id = 0;  // the other id with the earliest recorded_at
     Instant second_at = kNever;
   };
-  Earliest& slot(std::string_view phone);
-  const Earliest* find(std::string_view phone) const;
 
   // Numbers as in SubscriptionsByNumber: digits as an integer, else text.
-  IntMap<Earliest> by_number_;
-  TextMap<Earliest> by_text_;
+  ByNumber<Earliest> by_number_;
   IdCodes ids_;
 };
 

@@ -181,8 +181,14 @@ class ByNumber {
     const auto it = by_text_.find(number);
     return it == by_text_.end() ? nullptr : &it->second;
   }
-  // Starts loading the value of the number whose integer key is `key`.
+  // Starts loading the value of `number` (IntMap::prefetch).
+  void prefetch(std::string_view number) const {
+    if (const auto k = SubscriptionsByNumber::as_integer(number)) prefetch_integer(*k);
+  }
+  // The same for the number whose integer key is `key`.
   void prefetch_integer(std::uint64_t key) const { by_integer_.prefetch(key); }
+  // Room for `n` numbers of integer keys without growing.
+  void reserve(std::size_t n) { by_integer_.reserve(n); }
   // Calls `f(value)` for every value, in no particular order.
   template <class F>
   void for_each_value(F f) {

@@ -1,6 +1,8 @@
 // The built-in rules' shared helpers, tested directly: the keys they encode
 // must give back exactly the texts they were given.
 #include <gtest/gtest.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstdlib>
@@ -284,6 +286,28 @@ TEST(PodVector, KeepsEveryValueThroughGrowthShrinkingAndMoves) {
   PodVector<char> assigned;
   assigned = std::move(texts);
   EXPECT_EQ(std::string_view(assigned.data(), assigned.size()), expected);
+}
+
+// A large block's pages are faulted in a few megabytes ahead of the
+// filling, not a doubling's whole room at once: after 40 MiB of text, the
+// block holds 64 MiB (mapped on its own, past glibc's largest threshold),
+// and its last 16 MiB were never faulted in.
+TEST(PodVector, FaultsInPagesOnlyAheadOfTheFilling) {
+  PodVector<char> texts;
+  const std::string piece(4096, 'x');
+  constexpr std::size_t kFilled = std::size_t{40} << 20;
+  for (std::size_t n = 0; n < kFilled; n += piece.size()) texts.append(piece.data(), piece.size());
+  ASSERT_EQ(texts.capacity(), std::size_t{64} << 20);
+  const auto page = static_cast<std::uintptr_t>(sysconf(_SC_PAGESIZE));
+  const auto begin = reinterpret_cast<std::uintptr_t>(texts.data());
+  const std::uintptr_t from = (begin + (std::size_t{48} << 20) + page - 1) / page * page;
+  const std::uintptr_t to = (begin + texts.capacity()) / page * page;
+  std::vector<unsigned char> resident((to - from) / page);
+  ASSERT_EQ(mincore(reinterpret_cast<void*>(from), to - from, resident.data()), 0);
+  EXPECT_EQ(std::count_if(resident.begin(), resident.end(), [](unsigned char r) { return r & 1; }),
+            0);
+  EXPECT_EQ(texts.size(), kFilled);
+  EXPECT_EQ(texts[kFilled - 1], 'x');
 }
 
 // Populating pages changes nothing they hold: written ones keep their bytes,

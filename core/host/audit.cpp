@@ -33,6 +33,7 @@
 #include "regaudit/schema.hpp"
 #include "rule_execution.hpp"
 #include "sha256.hpp"
+#include "table_rows.hpp"
 
 namespace regaudit::host {
 namespace {
@@ -335,6 +336,8 @@ void populate(void* data, std::size_t bytes, unsigned jobs) {
 
 // The registry's digest, row counts and street names, for the report (the
 // tables the metric inputs read whole are counted there: take_row_counts).
+// The rows are counted from the pages the digest reads (BtreeRowCounter)
+// where the file allows, else by SQLite.
 // They need nothing from the rules and are read in slices (32 MiB of the
 // digest, one table's count), so that a rule's thread waiting for another's
 // shared value runs slices only until the value is ready: read whole, the
@@ -343,7 +346,9 @@ void populate(void* data, std::size_t bytes, unsigned jobs) {
 class InputFacts {
  public:
   InputFacts(std::filesystem::path db, AuditResult& result)
-      : db_(std::move(db)), result_(result), hasher_(db_) {}
+      : db_(std::move(db)),
+        result_(result),
+        hasher_(db_, [this](std::string_view piece) { pages_.take(piece); }) {}
 
   // Runs one slice, unless none is left or another thread is running one;
   // whether it ran one.
@@ -402,10 +407,43 @@ class InputFacts {
       const auto& elsewhere = metric_input_tables();
       const bool counted_elsewhere =
           std::find(elsewhere.begin(), elsewhere.end(), t.name) != elsewhere.end();
-      result_.table_rows.emplace_back(t.name,
-                                      counted_elsewhere ? -1 : registry().row_count(t.name));
+      std::int64_t rows = -1;
+      if (!counted_elsewhere) {
+        const std::optional<std::int64_t> from_pages = rows_from_pages(t.name);
+        rows = from_pages ? *from_pages : registry().row_count(t.name);
+      }
+      result_.table_rows.emplace_back(t.name, rows);
     }
     if (next_table_ == tables.size()) stage_ = Stage::streets;
+  }
+
+  // The rows of `table` counted from the digest's pages; nullopt when the
+  // pages cannot say (BtreeRowCounter), the table is not a table of the
+  // file's schema, or a rollback journal beside the file may hold what a
+  // reader would see instead.
+  std::optional<std::int64_t> rows_from_pages(const std::string& table) {
+    if (!roots_) {
+      roots_.emplace();
+      std::error_code ignored;
+      const bool journal = std::filesystem::exists(db_.string() + "-journal", ignored) ||
+                           std::filesystem::exists(db_.string() + "-wal", ignored);
+      if (pages_.usable() && !journal) {
+        Statement s =
+            registry().prepare("SELECT name, rootpage FROM sqlite_schema WHERE type = 'table'");
+        while (s.step()) (*roots_)[ascii_lower(s.text(0))] = s.int64(1);
+      }
+    }
+    const auto it = roots_->find(ascii_lower(table));
+    if (it == roots_->end()) return std::nullopt;
+    return pages_.rows(it->second);
+  }
+
+  static std::string ascii_lower(std::string_view text) {
+    std::string out(text);
+    for (char& c : out) {
+      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    }
+    return out;
   }
 
   void read_street_names() {
@@ -426,7 +464,9 @@ class InputFacts {
   AuditResult& result_;
   std::mutex mutex_;  // held while a slice runs
   Stage stage_ = Stage::digest;
+  BtreeRowCounter pages_;  // before hasher_, which feeds it
   FileHasher hasher_;
+  std::optional<std::map<std::string, std::int64_t>> roots_;  // table (lower case) -> root page
   std::size_t next_table_ = 0;
   std::optional<RegistryView> registry_;
   std::exception_ptr error_;

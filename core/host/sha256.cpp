@@ -6,6 +6,7 @@
 #include <array>
 #include <cstdio>
 #include <stdexcept>
+#include <utility>
 #include <vector>
 
 namespace regaudit::host {
@@ -73,8 +74,11 @@ std::string sha256_hex(std::string_view data, std::size_t digits) {
   return hex(digest.data(), size, digits);
 }
 
-FileHasher::FileHasher(const std::filesystem::path& path)
-    : file_(std::fopen(path.c_str(), "rb"), &std::fclose), failed_(file_ == nullptr) {}
+FileHasher::FileHasher(const std::filesystem::path& path,
+                       std::function<void(std::string_view)> on_piece)
+    : file_(std::fopen(path.c_str(), "rb"), &std::fclose),
+      on_piece_(std::move(on_piece)),
+      failed_(file_ == nullptr) {}
 
 bool FileHasher::step(std::size_t bytes) {
   if (!file_ || failed_) return false;
@@ -83,6 +87,7 @@ bool FileHasher::step(std::size_t bytes) {
     const std::size_t n = std::fread(buffer_.data(), 1, buffer_.size(), file_.get());
     if (n > 0) {
       sha_.update(buffer_.data(), n);
+      if (on_piece_) on_piece_({buffer_.data(), n});
       bytes_ += n;
       hashed += n;
     }

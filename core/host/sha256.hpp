@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -44,8 +45,10 @@ struct FileDigest {
 // the pieces.
 class FileHasher {
  public:
-  // Opens `path`; failed() when it cannot be opened.
-  explicit FileHasher(const std::filesystem::path& path);
+  // Opens `path`; failed() when it cannot be opened. `on_piece`, when
+  // given, sees every piece of the file as it is hashed, in order.
+  explicit FileHasher(const std::filesystem::path& path,
+                      std::function<void(std::string_view)> on_piece = {});
   // Hashes up to `bytes` more bytes (rounded up to whole reads); false once
   // nothing is left, or the file could not be opened or read (failed()).
   bool step(std::size_t bytes);
@@ -58,6 +61,7 @@ class FileHasher {
   std::unique_ptr<std::FILE, int (*)(std::FILE*)> file_{nullptr, &std::fclose};
   Sha256 sha_;
   std::vector<char> buffer_;
+  std::function<void(std::string_view)> on_piece_;
   std::uint64_t bytes_ = 0;
   bool failed_ = false;
 };

@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include <fstream>
 #include <regex>
@@ -251,6 +252,30 @@ TEST(XmlReport, InputCountsEveryRowOfEveryTable) {
         << rows_of[t].first << "\n"
         << xml.substr(0, xml.find("</input>"));
   }
+}
+
+// A registry in WAL mode, its newest rows still in the -wal file: the rows
+// are SQLite's count, not the main file's pages' (which the report counts
+// from otherwise).
+TEST(XmlReport, InputCountsTheRowsOfARegistryInWalMode) {
+  TempRegistry db;
+  db.exec(
+      "INSERT INTO vaccinations (vaccination_id) VALUES (1), (2);"
+      "INSERT INTO residences (residence_id) VALUES (1);");
+  sqlite3* writer = nullptr;
+  ASSERT_EQ(sqlite3_open(db.path().c_str(), &writer), SQLITE_OK);
+  const char* sql =
+      "PRAGMA journal_mode = WAL; PRAGMA wal_autocheckpoint = 0;"
+      "INSERT INTO vaccinations (vaccination_id) VALUES (3), (4), (5);"
+      "DELETE FROM residences;";
+  ASSERT_EQ(sqlite3_exec(writer, sql, nullptr, nullptr, nullptr), SQLITE_OK);
+  ASSERT_TRUE(std::filesystem::exists(db.path() + "-wal"));
+  const std::string xml = read_file(run_report(db, "out") / "report.xml");
+  sqlite3_close(writer);
+  EXPECT_NE(xml.find("<table name=\"vaccinations\" rows=\"5\" />"), std::string::npos)
+      << xml.substr(0, xml.find("</input>"));
+  EXPECT_NE(xml.find("<table name=\"residences\" rows=\"0\" />"), std::string::npos)
+      << xml.substr(0, xml.find("</input>"));
 }
 
 // <input sha256 bytes> is the registry file's SHA-256 (as sha256sum gives

@@ -299,12 +299,14 @@ ByStreet wasted_hours(const AuditResult& result) {
 // time, skipping the digits all ids share. At 10 M persons the links and the
 // persons are 27 M records: the metric inputs' job took 10.25 s with
 // std::sort and 8.8 s with this, which moves each record once per digit
-// without comparing.
-void sort_by_id(std::vector<MetricInputs::ById>& rows) {
+// without comparing. `other` is room for the passes, kept for the next sort:
+// the links' room (270 MB at 10 M persons) serves the persons' too, instead
+// of fresh memory faulted in again.
+void sort_by_id(std::vector<MetricInputs::ById>& rows, std::vector<MetricInputs::ById>& other) {
   constexpr int kBits = 11;
   constexpr std::size_t kBuckets = std::size_t{1} << kBits;
   if (rows.size() < 2) return;
-  std::vector<MetricInputs::ById> other(rows.size());
+  other.resize(rows.size());
   std::vector<std::size_t> start(kBuckets);
   for (int shift = 0; shift < 64; shift += kBits) {
     std::fill(start.begin(), start.end(), 0);
@@ -365,7 +367,9 @@ MetricInputs read_metric_inputs(const std::filesystem::path& db, const AuditPeri
     }
     in.table_rows.emplace_back("person_phones", kept.size() + left_out.size());
   }
-  sort_by_id(in.links_by_id);  // appended in position order: stable by ID is by (ID, position)
+  std::vector<MetricInputs::ById> room;  // sort_by_id's
+  sort_by_id(in.links_by_id,
+             room);  // appended in position order: stable by ID is by (ID, position)
   {
     // Persons with a valid id_number (which always has an integer code).
     const auto persons = rules::PersonsTable::shared(*context);
@@ -386,7 +390,7 @@ MetricInputs read_metric_inputs(const std::filesystem::path& db, const AuditPeri
     }
     in.table_rows.emplace_back("persons", persons->rows().size());
   }
-  sort_by_id(in.persons_by_id);
+  sort_by_id(in.persons_by_id, room);
   std::int64_t rows = 0;
   const auto events = [&](const char* table, const char* key, const char* at,
                           std::vector<MetricInputs::Event>& out) {

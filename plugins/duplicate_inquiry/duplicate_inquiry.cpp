@@ -184,6 +184,16 @@ class DuplicateInquiry {
     const AuditPeriod& period = context.period();
     const int last_day = period.last_day_yyyymmdd();
     std::vector<Subject> subjects;
+    // Room for every call, by the largest inquiry rowid (a registry's rowids
+    // are dense; capped should they not be). Only the room used is ever
+    // touched; grown by doubling instead, the 10 M city's 1.3 M subjects
+    // (128 bytes each) were moved into fresh memory eight times over.
+    Statement last = context.registry().prepare("SELECT max(rowid) FROM inquiries");
+    if (last.step() && !last.is_null(0)) {
+      constexpr std::int64_t kMostReserved = std::int64_t{1} << 22;
+      subjects.reserve(
+          static_cast<std::size_t>(std::clamp<std::int64_t>(last.int64(0), 0, kMostReserved)));
+    }
     Statement rows = context.registry().prepare(
         "SELECT inquiry_id, phone, id_number, agency, street, called_at, duration_s, outcome "
         "FROM inquiries ORDER BY inquiry_id");

@@ -696,7 +696,8 @@ AuditResult run_audit(const AuditOptions& options, const Profile& profile,
       input_facts.finish();
     } else {
       try {
-        metric_inputs = read_metric_inputs(options.db_path, options.period, shared.get());
+        metric_inputs =
+            read_metric_inputs(options.db_path, options.period, shared.get(), options.jobs);
       } catch (...) {
         metric_error = std::current_exception();
       }

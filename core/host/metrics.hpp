@@ -60,8 +60,9 @@ class SharedValues;
 
 // With `shared`, the persons and phone links come from the run's shared
 // values, built by the rules that use them (or here, by the first to ask).
+// With `jobs` > 1 the links are ordered on a second thread.
 MetricInputs read_metric_inputs(const std::filesystem::path& db, const AuditPeriod& period,
-                                SharedValues* shared = nullptr);
+                                SharedValues* shared = nullptr, unsigned jobs = 1);
 
 // Fills result.metrics and result.street_metrics from `inputs` and
 // result.findings. A metric whose rules did not all run ok is unavailable.

@@ -54,12 +54,12 @@ std::optional<host::EarlierReport> read_earlier_report(const std::filesystem::pa
 }
 
 void apply_baseline(host::AuditResult& result, host::EarlierReport baseline) {
-  std::set<std::string> before;
+  std::set<std::string, std::less<>> before;
   for (const host::FindingRef& ref : baseline.findings) before.insert(ref.fingerprint);
-  std::set<std::string> now;
+  std::set<std::string, std::less<>> now;
   for (host::ReportedFinding& rf : result.findings) {
-    rf.baseline = before.contains(rf.fingerprint) ? "unchanged" : "new";
-    now.insert(rf.fingerprint);
+    rf.baseline = before.contains(rf.fingerprint.view()) ? "unchanged" : "new";
+    now.emplace(rf.fingerprint.view());
   }
   result.resolved.clear();
   for (const host::FindingRef& ref : baseline.findings) {

@@ -102,13 +102,18 @@ void run_one(const AuditOptions& options, const PiiPolicy& pii, SharedValues& sh
 // Fingerprints: a hash of rule, code and the subject's natural identity. Two
 // subjects with the same identity (duplicate rows) are told apart by their
 // rank in subject-key order, which stays stable as long as the duplicates do.
-std::string fingerprint_basis(const Finding& f) {
-  // Appended, not formatted: it is built for every finding (7 M at 10 M persons).
+// Appended into `basis`, not formatted: it is built for every finding (7 M
+// at 10 M persons), and fingerprint_one reuses one buffer for all of them.
+void fingerprint_basis_into(const Finding& f, std::string& basis) {
   constexpr std::string_view kVersion = "regaudit-fingerprint-v1\x1f";
-  std::string basis;
-  basis.reserve(kVersion.size() + f.rule_id.size() + f.code.size() + f.identity.size() + 2);
+  basis.clear();
   basis.append(kVersion).append(f.rule_id).append(1, '\x1f');
   basis.append(f.code).append(1, '\x1f').append(f.identity);
+}
+
+std::string fingerprint_basis(const Finding& f) {
+  std::string basis;
+  fingerprint_basis_into(f, basis);
   return basis;
 }
 
@@ -120,10 +125,14 @@ std::string with_rank(std::string basis, std::size_t rank) {
 // A finding's rank-0 fingerprint: the first 32 hex digits of the hash of its
 // basis.
 void fingerprint_one(ReportedFinding& rf) {
-  rf.fingerprint = sha256_hex(fingerprint_basis(rf.finding), 32);
+  thread_local std::string basis;
+  fingerprint_basis_into(rf.finding, basis);
+  std::array<char, 32> hex{};
+  sha256_hex(basis, hex.data(), hex.size());
+  rf.fingerprint = std::string_view(hex.data(), hex.size());
 }
 
-std::uint64_t leading_bits(const std::string& hex) {
+std::uint64_t leading_bits(std::string_view hex) {
   std::uint64_t v = 0;
   for (std::size_t i = 0; i < 16 && i < hex.size(); ++i) {
     const char c = hex[i];

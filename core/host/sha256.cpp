@@ -22,15 +22,20 @@ const EVP_MD* sha256_md() {
   return md;
 }
 
-// The first `digits` hex digits of the `size` bytes at `digest`.
-std::string hex(const unsigned char* digest, unsigned int size, std::size_t digits = 64) {
+// The first `digits` hex digits of the `size` bytes at `digest`, into `out`.
+void hex_into(const unsigned char* digest, unsigned int size, char* out, std::size_t digits) {
   static constexpr char kHex[] = "0123456789abcdef";
   digits = std::min<std::size_t>(digits, 2 * std::size_t{size});
-  std::string out(digits, '0');
   for (std::size_t i = 0; i < digits; ++i) {
     const unsigned char byte = digest[i / 2];
     out[i] = kHex[i % 2 == 0 ? byte >> 4 : byte & 0xF];
   }
+}
+
+// The same as a string.
+std::string hex(const unsigned char* digest, unsigned int size, std::size_t digits = 64) {
+  std::string out(std::min<std::size_t>(digits, 2 * std::size_t{size}), '0');
+  hex_into(digest, size, out.data(), out.size());
   return out;
 }
 
@@ -61,17 +66,23 @@ std::string Sha256::hex_digest() {
 }
 
 std::string sha256_hex(std::string_view data, std::size_t digits) {
+  std::string out(std::min<std::size_t>(digits, 64), '0');
+  sha256_hex(data, out.data(), out.size());
+  return out;
+}
+
+void sha256_hex(std::string_view data, char* out, std::size_t size) {
   // One reusable context per thread: fingerprints hash many short strings.
   thread_local const std::unique_ptr<EVP_MD_CTX, void (*)(EVP_MD_CTX*)> context(EVP_MD_CTX_new(),
                                                                                 &EVP_MD_CTX_free);
   std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
-  unsigned int size = 0;
   if (context == nullptr || EVP_DigestInit_ex(context.get(), sha256_md(), nullptr) != 1) {
     throw std::runtime_error("libcrypto: cannot start a SHA-256 digest");
   }
   EVP_DigestUpdate(context.get(), data.data(), data.size());
-  EVP_DigestFinal_ex(context.get(), digest.data(), &size);
-  return hex(digest.data(), size, digits);
+  unsigned int bytes = 0;
+  EVP_DigestFinal_ex(context.get(), digest.data(), &bytes);
+  hex_into(digest.data(), bytes, out, size);
 }
 
 FileHasher::FileHasher(const std::filesystem::path& path,

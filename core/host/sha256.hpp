@@ -35,6 +35,8 @@ class Sha256 {
 // Lower-case hex of the digest of `data`, its first `digits` hex digits
 // (at most 64).
 std::string sha256_hex(std::string_view data, std::size_t digits = 64);
+// The same into `out`: its first min(size, 64) characters, nothing allocated.
+void sha256_hex(std::string_view data, char* out, std::size_t size);
 
 struct FileDigest {
   std::string sha256;

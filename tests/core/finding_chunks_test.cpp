@@ -93,5 +93,29 @@ TEST(FindingChunks, BuffersDrainedInOrderGiveEveryFindingOnceAndClearLeavesNothi
   EXPECT_TRUE(all.buffers().empty());
 }
 
+// A fingerprint holds its 32 digits in place: empty until set, the first 32
+// characters of what it is given, compared and ordered as its digits.
+TEST(Fingerprint, HoldsThirtyTwoDigitsInPlace) {
+  static_assert(sizeof(Fingerprint) == 32);
+  Fingerprint none;
+  EXPECT_TRUE(none.empty());
+  EXPECT_EQ(none.view(), "");
+  const std::string digits = "0123456789abcdef0123456789abcdef";
+  const Fingerprint a(digits + "ffff");
+  EXPECT_FALSE(a.empty());
+  EXPECT_EQ(a.view(), digits);
+  Fingerprint b(std::string(32, 'f'));
+  EXPECT_TRUE(a < b);
+  EXPECT_FALSE(b < a);
+  EXPECT_FALSE(a == b);
+  b = digits;
+  EXPECT_TRUE(a == b);
+  b = "abc";  // shorter: only what it was given
+  EXPECT_EQ(b.view(), "abc");
+  EXPECT_EQ(b < a, std::string_view("abc") < digits);
+  const std::string copied(a);
+  EXPECT_EQ(copied, digits);
+}
+
 }  // namespace
 }  // namespace regaudit::host

@@ -369,9 +369,9 @@ MetricInputs read_metric_inputs(const std::filesystem::path& db, const AuditPeri
       in.links_by_id.push_back({id, static_cast<std::uint32_t>(in.link_ids.size()), 0});
       in.link_ids.push_back(link_id);
     }
+    // Appended in position order: stable by ID is by (ID, position).
     std::vector<MetricInputs::ById> room;
-    sort_by_id(in.links_by_id,
-               room);  // appended in position order: stable by ID is by (ID, position)
+    sort_by_id(in.links_by_id, room);
   };
   std::exception_ptr links_error;
   std::jthread beside;

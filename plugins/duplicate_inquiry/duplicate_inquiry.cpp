@@ -186,8 +186,8 @@ class DuplicateInquiry {
     std::vector<Subject> subjects;
     // Room for every call, by the largest inquiry rowid (a registry's rowids
     // are dense; capped should they not be). Only the room used is ever
-    // touched; grown by doubling instead, the 10 M city's 1.3 M subjects
-    // (128 bytes each) were moved into fresh memory eight times over.
+    // touched; grown by doubling instead, the vector moved the 10 M city's
+    // subjects (1.3 M of 128 bytes) into fresh memory at each doubling.
     Statement last = context.registry().prepare("SELECT max(rowid) FROM inquiries");
     if (last.step() && !last.is_null(0)) {
       constexpr std::int64_t kMostReserved = std::int64_t{1} << 22;

@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <array>
 #include <cstdint>
-#include <cstring>
 #include <filesystem>
 #include <functional>
 #include <map>
@@ -46,7 +45,6 @@ struct RuleOutcome {
 
 std::string_view to_string(RuleOutcome::Status status);
 
-// A finding with what the host adds to it.
 // A finding's fingerprint: 32 lower-case hex digits, or empty until the
 // host computes it. Held in place: as a std::string, 32 characters were a
 // heap block per finding (7 M of them at 10 M persons).
@@ -61,7 +59,8 @@ class Fingerprint {
     return *this;
   }
   std::string_view view() const {
-    return {digits_.data(), strnlen(digits_.data(), digits_.size())};
+    return {digits_.data(), static_cast<std::size_t>(
+                                std::find(digits_.begin(), digits_.end(), '\0') - digits_.begin())};
   }
   operator std::string_view() const { return view(); }  // NOLINT(google-explicit-constructor)
   bool empty() const { return digits_[0] == '\0'; }
@@ -74,6 +73,7 @@ class Fingerprint {
   std::array<char, 32> digits_{};  // '\0' after the last digit when fewer
 };
 
+// A finding with what the host adds to it.
 struct ReportedFinding {
   Finding finding;
   Fingerprint fingerprint;

@@ -123,13 +123,14 @@ class PodVector {
     if (p == nullptr) throw std::bad_alloc();
     data_ = static_cast<T*>(p);
     capacity_ = capacity;
-    ready_ = std::min(ready_, capacity_);
+    // Past the values, a block realloc moved has only the pages written so far.
+    ready_ = std::min(size_, capacity_);
   }
 
   T* data_ = nullptr;
   std::size_t size_ = 0;
   std::size_t capacity_ = 0;
-  std::size_t ready_ = 0;  // values from data_ whose pages are faulted in (<= capacity_)
+  std::size_t ready_ = 0;  // size_ to ready_: room whose pages were faulted in (<= capacity_)
 };
 
 }  // namespace regaudit::rules

@@ -440,31 +440,19 @@ class InputFacts {
 
   // The rows of `table` counted from the digest's pages; nullopt when the
   // pages cannot say (BtreeRowCounter), the table is not a table of the
-  // file's schema, or a rollback journal beside the file may hold what a
-  // reader would see instead.
+  // file's schema (its name matched as SQLite matches it), or a journal
+  // beside the file may hold what a reader would see instead.
   std::optional<std::int64_t> rows_from_pages(const std::string& table) {
-    if (!roots_) {
-      roots_.emplace();
-      std::error_code ignored;
-      const bool journal = std::filesystem::exists(db_.string() + "-journal", ignored) ||
-                           std::filesystem::exists(db_.string() + "-wal", ignored);
-      if (pages_.usable() && !journal) {
-        Statement s =
-            registry().prepare("SELECT name, rootpage FROM sqlite_schema WHERE type = 'table'");
-        while (s.step()) (*roots_)[ascii_lower(s.text(0))] = s.int64(1);
-      }
+    std::error_code ignored;
+    if (!pages_.usable() || std::filesystem::exists(db_.string() + "-journal", ignored) ||
+        std::filesystem::exists(db_.string() + "-wal", ignored)) {
+      return std::nullopt;
     }
-    const auto it = roots_->find(ascii_lower(table));
-    if (it == roots_->end()) return std::nullopt;
-    return pages_.rows(it->second);
-  }
-
-  static std::string ascii_lower(std::string_view text) {
-    std::string out(text);
-    for (char& c : out) {
-      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    }
-    return out;
+    Statement root = registry().prepare(
+        "SELECT rootpage FROM sqlite_schema WHERE type = 'table' AND name = ?1 COLLATE NOCASE");
+    root.bind(1, table);
+    if (!root.step()) return std::nullopt;
+    return pages_.rows(root.int64(0));
   }
 
   void read_street_names() {
@@ -487,7 +475,6 @@ class InputFacts {
   Stage stage_ = Stage::digest;
   BtreeRowCounter pages_;  // before hasher_, which feeds it
   FileHasher hasher_;
-  std::optional<std::map<std::string, std::int64_t>> roots_;  // table (lower case) -> root page
   std::size_t next_table_ = 0;
   std::optional<RegistryView> registry_;
   std::exception_ptr error_;

@@ -201,6 +201,11 @@ class ByNumber {
   TextMap<V> by_text_;
 };
 
+// How many rows of `table` to make room for without a pass over it: its
+// largest rowid (a registry's rowids are dense), at most `most` should they
+// not be; 0 for an empty table.
+std::size_t rows_to_reserve(RunContext& context, std::string_view table, std::size_t most);
+
 // Every number's counted subscriptions, reduced to what the rules need.
 // A counted subscription has a readable activated_at and a deactivated_at that
 // is NULL or readable (one that is unreadable leaves the row out). Among those

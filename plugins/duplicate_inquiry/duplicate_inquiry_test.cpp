@@ -53,6 +53,17 @@ TEST_F(DuplicateInquiry, CallExactlyWindowAfterConclusiveCall_IsFlagged) {
   EXPECT_EQ(run_rule(), (Keys{"after_conclusive_call:inquiries:2"}));
 }
 
+// The room reserved for the calls follows the largest inquiry rowid, capped:
+// rowids of -5 and 2^63 - 1 change nothing.
+TEST_F(DuplicateInquiry, HugeAndNegativeInquiryIdsAreFine) {
+  call(1, kId, "NULL", "2022-04-01 09:00", "confirmed_local");
+  call(2, kId, "NULL", "2022-04-03 09:00");
+  db.exec(
+      "UPDATE inquiries SET inquiry_id = -5 WHERE inquiry_id = 1;"
+      "UPDATE inquiries SET inquiry_id = 9223372036854775807 WHERE inquiry_id = 2;");
+  EXPECT_EQ(run_rule(), (Keys{"after_conclusive_call:inquiries:9223372036854775807"}));
+}
+
 TEST_F(DuplicateInquiry, CallJustOutsideWindow_IsNotFlagged) {
   call(1, kId, "NULL", "2022-04-01 09:00", "confirmed_local");
   call(2, kId, "NULL", "2022-04-08 09:00:01");

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <limits>
 #include <pugixml.hpp>
 #include <set>
 
@@ -148,9 +149,14 @@ std::string time_text(std::string_view raw) {
   return s;
 }
 
+// The count in decimal, exact however many digits it has (nf::Count holds
+// a larger one as 2^63 - 1): the trimmed digits without leading zeros.
 std::string count_text(std::string_view raw) {
   const nf::Count c = nf::count(raw);
-  return c.state == nf::Count::State::readable ? std::to_string(c.value) : "";
+  if (c.state != nf::Count::State::readable) return "";
+  if (c.value < std::numeric_limits<std::int64_t>::max()) return std::to_string(c.value);
+  const std::string digits = nf::trimmed(raw);
+  return digits.substr(digits.find_first_not_of('0'));
 }
 
 void id_function(sqlite3_context* ctx, int, sqlite3_value** argv) {

@@ -607,13 +607,15 @@ Count count(std::string_view raw) {
     c.state = Count::State::unreadable;
     return c;
   }
+  // Saturated: the digits are a count however many there are.
   std::int64_t value = 0;
   for (const char ch : t) {
-    if (value > (INT64_MAX - 9) / 10) {  // too many digits to be a count
-      c.state = Count::State::unreadable;
-      return c;
+    const int digit = ch - '0';
+    if (value > (INT64_MAX - digit) / 10) {
+      value = INT64_MAX;
+      break;
     }
-    value = value * 10 + (ch - '0');
+    value = value * 10 + digit;
   }
   c.state = Count::State::readable;
   c.value = value;

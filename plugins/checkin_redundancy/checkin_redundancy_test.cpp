@@ -171,6 +171,18 @@ TEST_F(KnownPerson, FullyRedundant_DoseCountMustEqualVaccinationsBeforeT) {
   EXPECT_EQ(run_rule(), (Keys{"fully_redundant:checkins:100"}));
 }
 
+// A dose count of any number of digits is readable (SPEC section 2): it
+// differs from the vaccinations before T, and is not counted unreadable.
+TEST_F(KnownPerson, FullyRedundant_DoseCountOfTwentyDigitsIsReadableAndNotKnown) {
+  for (const char* value : {"99999999999999999999", "9223372036854775807"}) {
+    db.exec(std::string("UPDATE checkin_fields SET value = '") + value +
+            "' WHERE field = 'VACCINE_DOSES'");
+    const auto result = audit(db.path(), "2022-04", {{kRule, {}}});
+    EXPECT_TRUE(finding_keys(result, kRule).empty()) << value;
+    EXPECT_FALSE(result.rules.at(0).unreadable.contains({"checkin_fields", "value"})) << value;
+  }
+}
+
 TEST_F(KnownPerson, FullyRedundant_NameOfAnyPersonsRowWithTheIdCounts) {
   db.exec("UPDATE checkin_fields SET value = '李 四' WHERE field = 'name'");
   EXPECT_EQ(run_rule(), (Keys{"fully_redundant:checkins:100"}));

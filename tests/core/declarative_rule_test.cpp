@@ -101,6 +101,27 @@ TEST(DeclarativeRule, FindingsAreReportedInKeyAndCodeOrderWhateverTheEmissionOrd
                                              "3:zeta"}));
 }
 
+// ra_count gives the count's decimal digits exactly, however many (SPEC
+// section 2: any run of ASCII digits is a count), and NULL for anything else.
+TEST(DeclarativeRule, CountOfAnyNumberOfDigitsIsExact) {
+  TempRegistry db;
+  db.exec(R"(INSERT INTO persons (person_id, name, hukou_street) VALUES
+    (1, ' 000123456789012345678901234567890 ', '1'), (2, '0042', '1'), (3, '4 2', '1'),
+    (4, '9223372036854775808', '1'))");
+  const std::string dir = write_rule(
+      db, "counts",
+      "SELECT person_id AS subject_key FROM persons WHERE ra_count(name) IN "
+      "('123456789012345678901234567890', '42', '9223372036854775808') OR (person_id = 3 AND "
+      "ra_count(name) IS NULL)");
+  const RunOutput r = run_with(db, dir);
+  ASSERT_EQ(r.exit_code, 0) << r.log;
+  for (const char* key : {"1", "2", "3", "4"}) {
+    EXPECT_NE(r.xml.find(std::string("<subject table=\"persons\" key=\"") + key + "\" />"),
+              std::string::npos)
+        << key << r.xml;
+  }
+}
+
 TEST(DeclarativeRule, ParameterValueInjectionIsBoundNotPasted) {
   TempRegistry db;
   db.exec("INSERT INTO persons (person_id, hukou_street) VALUES (1, '440104001')");

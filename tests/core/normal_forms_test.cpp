@@ -9,6 +9,7 @@
 #include <unicode/unistr.h>
 
 #include <iterator>
+#include <limits>
 #include <memory>
 #include <random>
 #include <string>
@@ -360,6 +361,22 @@ TEST(CountValue, DigitsOnly) {
   EXPECT_EQ(count("-1").state, Count::State::unreadable);
   EXPECT_EQ(count("2.0").state, Count::State::unreadable);
   EXPECT_EQ(count(" ").state, Count::State::null);
+}
+
+// SPEC section 2: one or more ASCII digits are a count, however many. Past
+// 2^63 - 1 the value is held at 2^63 - 1 (it equals no dose count).
+TEST(CountValue, AnyNumberOfDigitsIsReadable) {
+  constexpr std::int64_t kMost = std::numeric_limits<std::int64_t>::max();
+  EXPECT_EQ(count("9223372036854775806").value, kMost - 1);
+  EXPECT_EQ(count("9223372036854775807").value, kMost);
+  for (const char* digits : {"9223372036854775808", "99999999999999999999",
+                             "00000000000000000000000000000000000000001234567890123456789012"}) {
+    const Count c = count(digits);
+    EXPECT_EQ(c.state, Count::State::readable) << digits;
+    EXPECT_EQ(c.value, kMost) << digits;
+  }
+  // Leading zeros are no digits too many.
+  EXPECT_EQ(count("000000000000000000000000000000000000000002").value, 2);
 }
 
 Instant at(int y, int mo, int d, int h = 0, int mi = 0, int s = 0) {

@@ -128,7 +128,9 @@ REGAUDIT_EXPORT std::string vehicle_no(std::string_view raw);
 REGAUDIT_EXPORT std::string place(std::string_view raw);
 
 // A count (vaccine_doses): trimmed, then one or more ASCII digits read as a
-// decimal integer (02 -> 2). NULL when the trimmed text is empty.
+// decimal integer (02 -> 2). NULL when the trimmed text is empty. Any number
+// of digits is readable (SPEC section 2); a number above 2^63 - 1 is held as
+// 2^63 - 1, which no dose count, duration or team size of a registry reaches.
 struct Count {
   enum class State { null, unreadable, readable };
   State state = State::null;

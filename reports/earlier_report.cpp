@@ -61,9 +61,18 @@ void apply_baseline(host::AuditResult& result, host::EarlierReport baseline) {
     rf.baseline = before.contains(rf.fingerprint.view()) ? "unchanged" : "new";
     now.emplace(rf.fingerprint.view());
   }
+  // Gone means looked for and not found: a finding of a rule that failed in
+  // this run, or is not in it (left out of the profile), is not resolved;
+  // nobody checked.
+  std::set<std::string, std::less<>> checked;
+  for (const host::RuleOutcome& rule : result.rules) {
+    if (rule.status == host::RuleOutcome::Status::ok) checked.insert(rule.id);
+  }
   result.resolved.clear();
   for (const host::FindingRef& ref : baseline.findings) {
-    if (!now.contains(ref.fingerprint)) result.resolved.push_back(ref);
+    if (!now.contains(ref.fingerprint) && checked.contains(ref.rule)) {
+      result.resolved.push_back(ref);
+    }
   }
   result.has_baseline = true;
   result.baseline = std::move(baseline);

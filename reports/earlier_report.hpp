@@ -16,7 +16,9 @@ std::optional<host::EarlierReport> read_earlier_report(const std::filesystem::pa
                                                        std::string& error);
 
 // Marks every finding "new" or "unchanged" (by fingerprint) and lists the
-// baseline's findings that are gone in result.resolved.
+// baseline's findings that are gone in result.resolved: those of the rules
+// that ran to the end in this run (result.rules, status ok) and found them no
+// more.
 void apply_baseline(host::AuditResult& result, host::EarlierReport baseline);
 
 // Input identity recorded in a report, for `regaudit verify`.

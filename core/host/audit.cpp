@@ -628,6 +628,10 @@ AuditResult run_audit(const AuditOptions& options, const Profile& profile,
     w.outcome.file = r.rule->file;
     w.outcome.params = r.options.values();
     w.outcome.severities = r.severities;
+    if (!r.enabled) {
+      w.outcome.status = RuleOutcome::Status::skipped;
+      w.outcome.reason = "disabled in the profile";
+    }
     work.push_back(std::move(w));
   }
 
@@ -647,6 +651,7 @@ AuditResult run_audit(const AuditOptions& options, const Profile& profile,
   std::mutex declared_mutex;
   std::map<std::string, std::size_t, std::less<>> declared_by;
   for (const RuleWork& w : work) {
+    if (!w.rule->enabled) continue;
     for (const std::string& key : w.rule->rule->entry.info.shared_values) ++declared_by[key];
   }
   // The metric inputs use the shared persons and phone links too.
@@ -677,7 +682,10 @@ AuditResult run_audit(const AuditOptions& options, const Profile& profile,
   // Rules start longest first (rule_start_order), estimated by the largest
   // rowid of each table they declare: no table is scanned for it.
   std::vector<std::vector<std::string>> tables_per_rule;
-  for (const RuleWork& w : work) tables_per_rule.push_back(w.rule->rule->entry.info.tables);
+  for (const RuleWork& w : work) {
+    tables_per_rule.push_back(w.rule->enabled ? w.rule->rule->entry.info.tables
+                                              : std::vector<std::string>{});
+  }
   std::optional<RegistryView> sizes;
   const std::vector<std::size_t> start_order =
       rule_start_order(tables_per_rule, [&](const std::string& table) -> std::int64_t {
@@ -693,7 +701,9 @@ AuditResult run_audit(const AuditOptions& options, const Profile& profile,
   sizes.reset();
   run_jobs(work.size() + 2, options.jobs, [&](std::size_t job) {
     const std::size_t i = job < work.size() ? start_order[job] : job;
-    if (i < work.size()) {
+    if (i < work.size() && !work[i].rule->enabled) {
+      progress.note(fmt::format("{}/{} rules", ++done, work.size()));
+    } else if (i < work.size()) {
       const double helped_before = helping_seconds;
       run_one(options, pii, *shared, work[i]);
       work[i].outcome.seconds =

@@ -195,8 +195,13 @@ int run_command(const RunCommand& cmd) {
       return kExitBadInput;
     }
 
-    note(cmd.quiet, "auditing {} for {} with {} rules", cmd.db.filename().string(), period->label(),
-         rules->size());
+    const auto enabled = static_cast<std::size_t>(std::count_if(
+        rules->begin(), rules->end(), [](const ConfiguredRule& r) { return r.enabled; }));
+    note(cmd.quiet, "auditing {} for {} with {} rules{}", cmd.db.filename().string(),
+         period->label(), enabled,
+         enabled < rules->size() ? fmt::format(" ({} disabled in the profile, reported as skipped)",
+                                               rules->size() - enabled)
+                                 : "");
     AuditOptions options;
     options.db_path = cmd.db;
     options.period = *period;
@@ -280,7 +285,8 @@ int rules_command(const PluginOptions& plugins, const std::filesystem::path& pro
   }
   fmt::print("\nprofile {} ({}): {} rules\n", profile->name, profile_file.string(), rules->size());
   for (const ConfiguredRule& r : *rules) {
-    fmt::print("  {}\n", r.rule->entry.info.id);
+    fmt::print("  {}{}\n", r.rule->entry.info.id,
+               r.enabled ? "" : " (disabled: reported as skipped)");
     for (const auto& [name, value] : r.options.values()) {
       fmt::print("    param    {} = {}\n", name, value);
     }

@@ -32,6 +32,13 @@ struct Ratio {
 // Per-street accumulation of one metric; "" is the whole city.
 using ByStreet = std::map<std::string, Ratio>;
 
+// Whether every rule of the run ran to the end: the sum of the findings'
+// costs is the staff time wasted only then.
+bool all_rules_ok(const AuditResult& result) {
+  return std::all_of(result.rules.begin(), result.rules.end(),
+                     [](const RuleOutcome& r) { return r.status == RuleOutcome::Status::ok; });
+}
+
 bool rule_ok(const AuditResult& result, std::string_view id) {
   return std::any_of(result.rules.begin(), result.rules.end(), [&](const RuleOutcome& r) {
     return r.id == id && r.status == RuleOutcome::Status::ok;
@@ -455,7 +462,7 @@ void compute_metrics(const MetricInputs& inputs, AuditResult& result, unsigned j
                         event_share(inputs, inputs.inquiries, subjects.calls)});
     computed.push_back({kRedundantCheckinShare, true, rule_ok(result, "checkin-redundancy"),
                         event_share(inputs, inputs.checkins, subjects.checkins)});
-    computed.push_back({kWastedStaffHours, false, true, wasted_hours(read_only)});
+    computed.push_back({kWastedStaffHours, false, all_rules_ok(result), wasted_hours(read_only)});
     if (jobs <= 1) compute_triple();
   }
   if (triple_error) std::rethrow_exception(triple_error);

@@ -161,7 +161,8 @@ std::optional<std::vector<ConfiguredRule>> resolve_profile(const Profile& profil
     }
     auto configured = configure_rule(profile, &pr, *rule, error);
     if (!configured) return std::nullopt;
-    if (pr.enabled) out.push_back(std::move(*configured));
+    configured->enabled = pr.enabled;
+    out.push_back(std::move(*configured));
   }
   for (const CatalogRule& rule : catalog.rules()) {
     if (rule.from_install_dir) continue;

@@ -50,10 +50,14 @@ struct ConfiguredRule {
   const CatalogRule* rule = nullptr;
   RuleOptions options;
   std::map<std::string, Severity> severities;  // every code of the rule
+  // False for a rule the profile lists with enabled="false": it does not run,
+  // and the report lists it with status "skipped".
+  bool enabled = true;
 };
 
-// The rules the profile enables, in profile order, followed by every rule from
-// a --plugin-dir plugin that the profile does not mention (with defaults).
+// The rules the profile lists, in profile order (the disabled ones too, not
+// enabled), followed by every rule from a --plugin-dir plugin that the
+// profile does not mention (with defaults).
 // Errors name the profile, the rule and the offending code, parameter or value.
 std::optional<std::vector<ConfiguredRule>> resolve_profile(const Profile& profile,
                                                            const PluginCatalog& catalog,

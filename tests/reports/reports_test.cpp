@@ -329,6 +329,51 @@ TEST(Reports, BaselineMarksNewUnchangedAndResolved) {
   EXPECT_NE(html.find("已解决"), std::string::npos);
 }
 
+// A rule that did not run this month found nothing gone: its earlier
+// findings are not resolved. A rule the profile disables is listed as
+// skipped; with a rule skipped or failed the staff hours wasted are not known.
+TEST(Reports, ARuleThatDidNotRunResolvesNothing) {
+  TempRegistry db;
+  fill_hostile_city(db);
+  const auto march = run_report(db, "march");
+  ASSERT_NE(read_file(march / "report.xml").find("rule=\"hukou-mismatch\""), std::string::npos);
+  db.exec("UPDATE persons SET id_number = '11010519491231002X' WHERE person_id = 2");
+  const auto profile = db.dir() / "no-hukou.xml";
+  std::ofstream(profile) << R"(<profile name="no-hukou">
+    <rule id="hukou-mismatch" enabled="false"/><rule id="stale-phone"/>
+    <rule id="duplicate-inquiry"/><rule id="checkin-redundancy"/></profile>)";
+  const std::string baseline = "--baseline '" + (march / "report.xml").string() + "'";
+  const auto april = run_report(db, "april", baseline + " --profile '" + profile.string() + "'");
+  const std::string xml = read_file(april / "report.xml");
+  EXPECT_EQ(xsd_errors(april / "report.xml"), "");
+  EXPECT_NE(xml.find("<rule id=\"hukou-mismatch\" version=\"1.0.0\" status=\"skipped\""),
+            std::string::npos)
+      << xml;
+  EXPECT_EQ(xml.find("<finding rule=\"hukou-mismatch\""), std::string::npos);
+  EXPECT_EQ(xml.find("<finding-ref rule=\"hukou-mismatch\""), std::string::npos) << xml;
+  EXPECT_NE(xml.find("<metric name=\"wasted_staff_hours\" available=\"false\""), std::string::npos)
+      << xml;
+  // Every rule failing (a memory limit no rule fits in): nothing resolved.
+  const auto failed = db.dir() / "failed";
+  std::string output;
+  EXPECT_EQ(
+      run_command(regaudit("run -q --db '" + db.path() + "' --period 2022-04 --out '" +
+                           failed.string() + "' " + baseline + " --isolate always --rule-memory 1"),
+                  &output),
+      3)
+      << output;
+  const std::string failed_xml = read_file(failed / "report.xml");
+  EXPECT_NE(failed_xml.find("status=\"failed\""), std::string::npos);
+  EXPECT_EQ(failed_xml.find("<finding-ref "), std::string::npos) << failed_xml;
+  EXPECT_NE(failed_xml.find("<metric name=\"wasted_staff_hours\" available=\"false\""),
+            std::string::npos);
+  // All rules run: the fixed ID number's finding is resolved, the hours known.
+  const std::string all = read_file(run_report(db, "all", baseline) / "report.xml");
+  EXPECT_NE(all.find("<finding-ref rule=\"hukou-mismatch\" code=\"invalid_id_number\""),
+            std::string::npos);
+  EXPECT_EQ(all.find("<metric name=\"wasted_staff_hours\" available="), std::string::npos);
+}
+
 TEST(Reports, FingerprintsAreStableWhenRowIdsChange) {
   TempRegistry db;
   fill_hostile_city(db);

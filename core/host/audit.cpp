@@ -111,21 +111,24 @@ void run_one(const AuditOptions& options, const PiiPolicy& pii, SharedValues& sh
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
 }
 
-// Fingerprints: a hash of rule, code and the subject's natural identity. Two
-// subjects with the same identity (duplicate rows) are told apart by their
-// rank in subject-key order, which stays stable as long as the duplicates do.
-// Appended into `basis`, not formatted: it is built for every finding (7 M
-// at 10 M persons), and fingerprint_one reuses one buffer for all of them.
-void fingerprint_basis_into(const Finding& f, std::string& basis) {
-  constexpr std::string_view kVersion = "regaudit-fingerprint-v1\x1f";
+// Fingerprints: a hash of rule, code and the subject's natural identity,
+// after the run's secret key (AuditOptions::fingerprint_key, 64 characters:
+// one block of the hash), without which an identity cannot be tried against
+// a fingerprint. Two subjects with the same identity (duplicate rows) are
+// told apart by their rank in subject-key order, which stays stable as long
+// as the duplicates do. Appended into `basis`, not formatted: it is built for
+// every finding (7 M at 10 M persons), and fingerprint_one reuses one buffer
+// for all of them.
+void fingerprint_basis_into(const Finding& f, std::string_view key, std::string& basis) {
+  constexpr std::string_view kVersion = "regaudit-fingerprint-v2\x1f";
   basis.clear();
-  basis.append(kVersion).append(f.rule_id).append(1, '\x1f');
+  basis.append(key).append(kVersion).append(f.rule_id).append(1, '\x1f');
   basis.append(f.code).append(1, '\x1f').append(f.identity);
 }
 
-std::string fingerprint_basis(const Finding& f) {
+std::string fingerprint_basis(const Finding& f, std::string_view key) {
   std::string basis;
-  fingerprint_basis_into(f, basis);
+  fingerprint_basis_into(f, key, basis);
   return basis;
 }
 
@@ -136,9 +139,9 @@ std::string with_rank(std::string basis, std::size_t rank) {
 
 // A finding's rank-0 fingerprint: the first 32 hex digits of the hash of its
 // basis.
-void fingerprint_one(ReportedFinding& rf) {
+void fingerprint_one(ReportedFinding& rf, std::string_view key) {
   thread_local std::string basis;
-  fingerprint_basis_into(rf.finding, basis);
+  fingerprint_basis_into(rf.finding, key, basis);
   std::array<char, 32> hex{};
   sha256_hex(basis, hex.data(), hex.size());
   rf.fingerprint = std::string_view(hex.data(), hex.size());
@@ -156,10 +159,11 @@ std::uint64_t leading_bits(std::string_view hex) {
 // Findings with one fingerprint (`positions`, ascending): grouped by basis,
 // each gets its rank among its group, and those ranked after the first are
 // fingerprinted again with their rank.
-void rank_group(std::span<ReportedFinding> findings, std::span<const std::uint32_t> positions) {
+void rank_group(std::span<ReportedFinding> findings, std::span<const std::uint32_t> positions,
+                std::string_view key) {
   std::vector<std::pair<std::string, std::uint32_t>> group;
   for (const std::uint32_t i : positions) {
-    group.emplace_back(fingerprint_basis(findings[i].finding), i);
+    group.emplace_back(fingerprint_basis(findings[i].finding, key), i);
   }
   std::sort(group.begin(), group.end());
   std::size_t rank = 0;
@@ -185,7 +189,7 @@ void rank_group(std::span<ReportedFinding> findings, std::span<const std::uint32
 // all rules' findings together gives each the rank it has among its own
 // rule's.)
 void rank_equal_bases(std::span<ReportedFinding> findings, std::span<const std::uint64_t> leading,
-                      std::size_t part, std::size_t parts) {
+                      std::size_t part, std::size_t parts, std::string_view key) {
   const std::uint64_t width =
       parts <= 1 ? 0 : std::numeric_limits<std::uint64_t>::max() / parts + 1;
   const auto part_of = [&](std::uint64_t bits) {
@@ -225,7 +229,7 @@ void rank_equal_bases(std::span<ReportedFinding> findings, std::span<const std::
                findings[alike[to]].fingerprint == findings[alike[from]].fingerprint) {
           ++to;
         }
-        if (to - from > 1) rank_group(findings, std::span(alike).subspan(from, to - from));
+        if (to - from > 1) rank_group(findings, std::span(alike).subspan(from, to - from), key);
         from = to;
       }
     }
@@ -813,13 +817,14 @@ AuditResult run_audit(const AuditOptions& options, const Profile& profile,
     guarded_jobs((total + kSlice - 1) / kSlice, [&](std::size_t i) {
       const std::size_t to = std::min(total, (i + 1) * kSlice);
       for (std::size_t k = i * kSlice; k < to; ++k) {
-        fingerprint_one(result.findings[k]);
+        fingerprint_one(result.findings[k], options.fingerprint_key);
         leading[k] = leading_bits(result.findings[k].fingerprint);
       }
     });
     const std::size_t parts = std::max<std::size_t>(1, options.jobs);
-    guarded_jobs(parts,
-                 [&](std::size_t i) { rank_equal_bases(result.findings, leading, i, parts); });
+    guarded_jobs(parts, [&](std::size_t i) {
+      rank_equal_bases(result.findings, leading, i, parts, options.fingerprint_key);
+    });
     if (options.jobs <= 1) metrics();
   }
   if (metrics_error) std::rethrow_exception(metrics_error);

@@ -143,6 +143,9 @@ struct AuditOptions {
   std::string message_lang;  // "", "zh-CN" or "en"
   // Where the phases report progress (progress.hpp); null: nowhere.
   ProgressLine* progress = nullptr;
+  // The secret the fingerprints are hashed after (load_fingerprint_key):
+  // reports compare month by month only when made with the same one.
+  std::string fingerprint_key;
 
   // Which rules run in a child process (rule_execution.hpp): automatic means
   // those not from the install's own directories.

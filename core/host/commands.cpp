@@ -13,6 +13,7 @@
 
 #include "audit.hpp"
 #include "earlier_report.hpp"
+#include "fingerprint_key.hpp"
 #include "html_report.hpp"
 #include "paths.hpp"
 #include "plugin_catalog.hpp"
@@ -188,6 +189,11 @@ int run_command(const RunCommand& cmd) {
     }
     std::sort(history.begin(), history.end(),
               [](const EarlierReport& a, const EarlierReport& b) { return a.period < b.period; });
+    const auto fingerprint_key = load_fingerprint_key(cmd.fingerprint_key, message);
+    if (!fingerprint_key) {
+      error("{}", message);
+      return kExitBadInput;
+    }
     std::error_code ec;
     std::filesystem::create_directories(cmd.out_dir, ec);
     if (ec || !std::filesystem::is_directory(cmd.out_dir)) {
@@ -203,6 +209,7 @@ int run_command(const RunCommand& cmd) {
                                                rules->size() - enabled)
                                  : "");
     AuditOptions options;
+    options.fingerprint_key = *fingerprint_key;
     options.db_path = cmd.db;
     options.period = *period;
     options.jobs = cmd.jobs;

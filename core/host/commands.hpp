@@ -35,6 +35,8 @@ struct RunCommand {
   std::string lang = "zh-CN";
   std::filesystem::path baseline;              // last month's report.xml
   std::vector<std::filesystem::path> history;  // earlier reports for the trend chart
+  // The fingerprints' secret (fingerprint_key.hpp); empty: the default file.
+  std::filesystem::path fingerprint_key;
   std::size_t html_max_findings = 500;
   std::string isolate = "auto";  // auto, always, never
   unsigned rule_timeout_s = 3600;

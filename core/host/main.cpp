@@ -76,6 +76,13 @@ int main(int argc, char** argv) {
                    "Earlier reports (report.xml) for the HTML trend chart; repeatable")
       ->check(CLI::ExistingFile);
   run_app
+      ->add_option("--fingerprint-key", run.fingerprint_key,
+                   "The secret the findings' fingerprints are hashed with, so that a masked "
+                   "report does not give identities away (default: "
+                   "~/.config/regaudit/fingerprint-key, made on first use; months compare "
+                   "only under the same key)")
+      ->check(CLI::ExistingFile);
+  run_app
       ->add_option("--html-max-findings", run.html_max_findings,
                    "Findings listed per rule in report.html (default 500; report.xml has all)")
       ->check(CLI::Range(std::size_t{1}, std::size_t{1000000}));

@@ -10,6 +10,7 @@
 #include <set>
 
 #include "html_report.hpp"
+#include "sha256.hpp"
 #include "support/audit_harness.hpp"
 #include "support/temp_registry.hpp"
 #include "xml_report.hpp"
@@ -372,6 +373,59 @@ TEST(Reports, ARuleThatDidNotRunResolvesNothing) {
   EXPECT_NE(all.find("<finding-ref rule=\"hukou-mismatch\" code=\"invalid_id_number\""),
             std::string::npos);
   EXPECT_EQ(all.find("<metric name=\"wasted_staff_hours\" available="), std::string::npos);
+}
+
+// Fingerprints hash rule, code and identity after a secret key, so that a
+// masked report's fingerprint cannot be matched against the few identities a
+// message leaves possible. The default key file is made on the first run
+// (owner-only) and kept; --fingerprint-key takes another; months compare
+// under the same key.
+TEST(Reports, FingerprintsAreHashedAfterASecretKey) {
+  TempRegistry db;
+  db.exec(R"(INSERT INTO persons (person_id, id_number, name, hukou_street) VALUES
+    (1, '123', 'P', '440104001'))");
+  const auto config = db.dir() / "config";
+  const std::string env = "XDG_CONFIG_HOME='" + config.string() + "' ";
+  const auto run = [&](const std::string& dir, const std::string& extra, std::string& output) {
+    return run_command(env + regaudit("run -q --db '" + db.path() + "' --period 2022-04 --out '" +
+                                      (db.dir() / dir).string() + "' " + extra),
+                       &output);
+  };
+  const auto fingerprint_in = [&](const std::string& dir, const std::string& extra) {
+    std::string output;
+    EXPECT_EQ(run(dir, extra, output), 0) << output;
+    const std::string xml = read_file(db.dir() / dir / "report.xml");
+    std::smatch m;
+    EXPECT_TRUE(std::regex_search(xml, m,
+                                  std::regex("code=\"invalid_id_number\" severity=\"high\" "
+                                             "fingerprint=\"([0-9a-f]{32})\"")))
+        << xml;
+    return m.size() > 1 ? m[1].str() : std::string();
+  };
+  const std::string first = fingerprint_in("first", "");
+  const auto key_file = config / "regaudit" / "fingerprint-key";
+  ASSERT_TRUE(std::filesystem::exists(key_file));
+  EXPECT_EQ(std::filesystem::status(key_file).permissions() & std::filesystem::perms::all,
+            std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+  EXPECT_EQ(fingerprint_in("second", ""), first);
+  const std::string basis =
+      "regaudit-fingerprint-v2\x1fhukou-mismatch\x1finvalid_id_number\x1f"
+      "123\x1fP\x1f"
+      "440104001";
+  EXPECT_EQ(first, host::sha256_hex(host::sha256_hex(read_file(key_file)) + basis, 32));
+  EXPECT_NE(first, host::sha256_hex(basis, 32));
+  const auto shared = db.dir() / "office-key";
+  std::ofstream(shared) << "the key the office's machines share";
+  EXPECT_EQ(fingerprint_in("shared", "--fingerprint-key '" + shared.string() + "'"),
+            host::sha256_hex(host::sha256_hex("the key the office's machines share") + basis, 32));
+  // A key file too short to be a secret is refused, by name, and nothing is
+  // written.
+  std::ofstream(db.dir() / "short-key") << "abc";
+  std::string output;
+  EXPECT_EQ(run("short", "--fingerprint-key '" + (db.dir() / "short-key").string() + "'", output),
+            2);
+  EXPECT_NE(output.find("short-key: 3 bytes"), std::string::npos) << output;
+  EXPECT_FALSE(std::filesystem::exists(db.dir() / "short" / "report.xml"));
 }
 
 TEST(Reports, FingerprintsAreStableWhenRowIdsChange) {

@@ -613,6 +613,7 @@ Count count(std::string_view raw) {
     const int digit = ch - '0';
     if (value > (INT64_MAX - digit) / 10) {
       value = INT64_MAX;
+      c.beyond_range = true;
       break;
     }
     value = value * 10 + digit;

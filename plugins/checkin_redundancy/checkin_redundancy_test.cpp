@@ -340,13 +340,16 @@ TEST_F(CheckinRedundancy, Cost_IsDurationTimesTeamSizeAndZeroWhenUnknown) {
   checkin(3, kId, "NULL", "T", "2022-04-01 12:00", "1", "3", "a while");
   checkin(4, kId, "NULL", "T", "2022-04-01 13:00", "1", "-2", "15");
   checkin(5, kId, "NULL", "T", "2022-04-01 14:00", "1", " ２ ", "15");
+  // Past 2^63 - 1 no cost can be computed: unreadable (a dose count of as
+  // many digits is readable).
+  checkin(6, kId, "NULL", "T", "2022-04-01 15:00", "1", "3", "99999999999999999999");
   const auto result = audit(db.path(), "2022-04", {{kRule, {}}});
   std::map<std::int64_t, double> cost;
   for (const auto* f : findings_of(result, kRule, "photo_only"))
     cost[f->subject_key] = f->cost_minutes;
-  EXPECT_EQ(cost,
-            (std::map<std::int64_t, double>{{1, 45.0}, {2, 0.0}, {3, 0.0}, {4, 0.0}, {5, 30.0}}));
-  EXPECT_EQ(result.rules.at(0).unreadable.at({"checkins", "duration_min"}), 1u);
+  EXPECT_EQ(cost, (std::map<std::int64_t, double>{
+                      {1, 45.0}, {2, 0.0}, {3, 0.0}, {4, 0.0}, {5, 30.0}, {6, 0.0}}));
+  EXPECT_EQ(result.rules.at(0).unreadable.at({"checkins", "duration_min"}), 2u);
   EXPECT_EQ(result.rules.at(0).unreadable.at({"checkins", "team_size"}), 1u);
 }
 

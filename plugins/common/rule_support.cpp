@@ -165,7 +165,10 @@ const std::string* StreetById::find(std::string_view id) const {
 
 nf::Count read_count(const Statement& row, int column, RunContext& context, std::string_view table,
                      std::string_view column_name) {
-  const nf::Count c = nf::count(row.text(column));
+  nf::Count c = nf::count(row.text(column));
+  if (c.state == nf::Count::State::readable && c.beyond_range) {
+    c = {nf::Count::State::unreadable, 0, false};
+  }
   if (c.state == nf::Count::State::unreadable) context.count_unreadable(table, column_name);
   return c;
 }

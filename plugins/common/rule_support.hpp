@@ -340,7 +340,8 @@ std::shared_ptr<const StreetById> shared_first_hukou_street_by_id(RunContext& co
 // Reads column `column` of the current row as a count (SPEC section 2's
 // count normal form: trimmed ASCII digits), counting it as unreadable under
 // (table, column_name) when it is. Used for counts and non-negative
-// quantities (durations, team sizes); a negative number is unreadable.
+// quantities (durations, team sizes); a negative number is unreadable, and
+// so is one beyond 2^63 - 1 (Count::beyond_range): a cost is computed from it.
 nf::Count read_count(const Statement& row, int column, RunContext& context, std::string_view table,
                      std::string_view column_name);
 

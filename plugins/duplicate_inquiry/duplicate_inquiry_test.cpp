@@ -251,14 +251,15 @@ TEST_F(DuplicateInquiry, CostIsTalkTimePlusMinutesPerCall) {
   call(4, kId, "NULL", "2022-04-02 11:00", "no_answer", "-30");
   call(5, kId, "NULL", "2022-04-02 12:00", "no_answer", "3 min");
   call(6, kId, "NULL", "2022-04-02 13:00", "no_answer", " ０１２０ ");
+  call(7, kId, "NULL", "2022-04-02 14:00", "no_answer", "１２３４５６７８９０１２３４５６７８９０");
   const auto result = audit(db.path(), "2022-04", {{kRule, {}}});
   std::map<std::int64_t, double> cost;
   for (const auto* f : findings_of(result, kRule, "after_conclusive_call")) {
     cost[f->subject_key] = f->cost_minutes;
   }
-  EXPECT_EQ(cost,
-            (std::map<std::int64_t, double>{{2, 3.5}, {3, 2.0}, {4, 2.0}, {5, 2.0}, {6, 4.0}}));
-  EXPECT_EQ(result.rules.at(0).unreadable.at({"inquiries", "duration_s"}), 2u);
+  EXPECT_EQ(cost, (std::map<std::int64_t, double>{
+                      {2, 3.5}, {3, 2.0}, {4, 2.0}, {5, 2.0}, {6, 4.0}, {7, 2.0}}));
+  EXPECT_EQ(result.rules.at(0).unreadable.at({"inquiries", "duration_s"}), 3u);
 }
 
 TEST_F(DuplicateInquiry, ParametersOverrideWindowAndMinutesPerCall) {

@@ -369,11 +369,14 @@ TEST(CountValue, AnyNumberOfDigitsIsReadable) {
   constexpr std::int64_t kMost = std::numeric_limits<std::int64_t>::max();
   EXPECT_EQ(count("9223372036854775806").value, kMost - 1);
   EXPECT_EQ(count("9223372036854775807").value, kMost);
+  EXPECT_FALSE(count("9223372036854775807").beyond_range);
+  EXPECT_FALSE(count("000000000000000000000000000000000000000002").beyond_range);
   for (const char* digits : {"9223372036854775808", "99999999999999999999",
                              "00000000000000000000000000000000000000001234567890123456789012"}) {
     const Count c = count(digits);
     EXPECT_EQ(c.state, Count::State::readable) << digits;
     EXPECT_EQ(c.value, kMost) << digits;
+    EXPECT_TRUE(c.beyond_range) << digits;
   }
   // Leading zeros are no digits too many.
   EXPECT_EQ(count("000000000000000000000000000000000000000002").value, 2);

@@ -130,11 +130,13 @@ REGAUDIT_EXPORT std::string place(std::string_view raw);
 // A count (vaccine_doses): trimmed, then one or more ASCII digits read as a
 // decimal integer (02 -> 2). NULL when the trimmed text is empty. Any number
 // of digits is readable (SPEC section 2); a number above 2^63 - 1 is held as
-// 2^63 - 1, which no dose count, duration or team size of a registry reaches.
+// 2^63 - 1 and marked beyond_range: it equals no dose count, and a rule that
+// computes with a count (a cost) treats it as unreadable instead.
 struct Count {
   enum class State { null, unreadable, readable };
   State state = State::null;
   std::int64_t value = 0;
+  bool beyond_range = false;
 };
 REGAUDIT_EXPORT Count count(std::string_view raw);
 

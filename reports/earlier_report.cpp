@@ -33,6 +33,7 @@ std::optional<host::EarlierReport> read_earlier_report(const std::filesystem::pa
   if (!root) return std::nullopt;
   host::EarlierReport report;
   report.period = root->child("run").attribute("period").as_string();
+  report.fingerprint_key_id = root->child("run").attribute("fingerprint-key").as_string();
   if (!AuditPeriod::parse(report.period)) {
     error = fmt::format("{}: <run> has no valid period", file.string());
     return std::nullopt;

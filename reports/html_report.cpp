@@ -330,7 +330,12 @@ class HtmlWriter {
                          o.reason.empty() ? "" : " — " + e(o.reason));
     body_ += fmt::format("<div class=\"doc\"><p><strong>{}</strong></p>{}</div>\n",
                          e(t("what_it_checks")), markdown_to_html(o.documentation));
-
+    // A rule that failed or was switched off has no counts to show: zeros
+    // would read as "checked and clean".
+    if (o.status != host::RuleOutcome::Status::ok) {
+      body_ += fmt::format("<p class=\"note\">{}</p>\n", e(t("not_checked")));
+      return;
+    }
     code_counts(o, mine);
     findings_table(mine);
   }

@@ -69,6 +69,9 @@ constexpr std::array kCatalogue = {
     Entry{"shown_of", "本表显示前 {shown} 条，共 {total} 条；全部发现见 report.xml",
           "Showing the first {shown} of {total}; report.xml holds them all"},
     Entry{"no_findings", "无发现", "No findings"},
+    Entry{"not_checked", "本规则本次未运行完毕，未检查任何记录：没有发现不代表没有问题。",
+          "This rule did not run to the end this time and checked nothing: no findings does not "
+          "mean no problems."},
     Entry{"streets", "分街道指标", "Metrics by street"},
     Entry{"streets_intro", "街道办可在此找到本街道的指标。涉及不足 5 人的格子显示为“<5”。",
           "Each street office finds its own row here. Cells counting fewer than 5 persons show "

@@ -254,6 +254,7 @@ void write_run(XmlWriter& w, const host::AuditResult& r, const XmlOptions& optio
   w.attr("generated-at", utc_timestamp(r.generated_at));
   w.attr("lang", options.lang);
   w.attr("reveal-pii", r.reveal_pii ? "true" : "false");
+  w.attr("fingerprint-key", r.fingerprint_key_id);
 
   w.open("input");
   w.attr("file", r.db_path.filename().string());

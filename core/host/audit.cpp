@@ -27,6 +27,7 @@
 #include <tuple>
 #include <unordered_map>
 
+#include "fingerprint_key.hpp"
 #include "metrics.hpp"
 #include "pod_vector.hpp"
 #include "regaudit/normal_forms.hpp"
@@ -615,6 +616,7 @@ AuditResult run_audit(const AuditOptions& options, const Profile& profile,
   result.profile_name = profile.name;
   result.profile_file = profile.file;
   result.reveal_pii = options.reveal_pii;
+  result.fingerprint_key_id = fingerprint_key_id(options.fingerprint_key);
   std::tie(result.generated_at, result.reproducible) = report_timestamp();
   ProgressLine no_progress(false);
   ProgressLine& progress = options.progress != nullptr ? *options.progress : no_progress;

@@ -105,7 +105,8 @@ struct StreetMetrics {
 
 // The summary of an earlier report: a baseline or a month of the trend.
 struct EarlierReport {
-  std::string period;  // "2022-03"
+  std::string period;              // "2022-03"
+  std::string fingerprint_key_id;  // <run fingerprint-key>; empty in reports made before it
   std::vector<Metric> metrics;
   std::vector<FindingRef> findings;
 };
@@ -115,6 +116,8 @@ struct AuditResult {
   std::filesystem::path db_path;
   std::string input_sha256;
   std::uint64_t input_bytes = 0;
+  // Names the fingerprints' key without giving it away (fingerprint_key_id).
+  std::string fingerprint_key_id;
   std::vector<std::pair<std::string, std::int64_t>> table_rows;
   std::string profile_name;
   std::filesystem::path profile_file;

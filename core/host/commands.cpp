@@ -31,6 +31,13 @@ void error(fmt::format_string<Args...> format, Args&&... args) {
   fmt::print(stderr, "regaudit: error: {}\n", fmt::format(format, std::forward<Args>(args)...));
 }
 
+// A warning is printed even with --quiet: the run goes on, but its result is
+// not what the user may think.
+template <class... Args>
+void warning(fmt::format_string<Args...> format, Args&&... args) {
+  fmt::print(stderr, "regaudit: warning: {}\n", fmt::format(format, std::forward<Args>(args)...));
+}
+
 template <class... Args>
 void note(bool quiet, fmt::format_string<Args...> format, Args&&... args) {
   if (!quiet)
@@ -189,10 +196,27 @@ int run_command(const RunCommand& cmd) {
     }
     std::sort(history.begin(), history.end(),
               [](const EarlierReport& a, const EarlierReport& b) { return a.period < b.period; });
-    const auto fingerprint_key = load_fingerprint_key(cmd.fingerprint_key, message);
+    std::filesystem::path made_key;
+    const auto fingerprint_key = load_fingerprint_key(cmd.fingerprint_key, message, &made_key);
     if (!fingerprint_key) {
       error("{}", message);
       return kExitBadInput;
+    }
+    if (!made_key.empty()) {
+      note(cmd.quiet,
+           "made the fingerprint key {} (owner-only): keep it, and give it with "
+           "--fingerprint-key wherever reports are to be compared with these",
+           made_key.string());
+    }
+    if (baseline && baseline->fingerprint_key_id != fingerprint_key_id(*fingerprint_key)) {
+      warning(
+          "--baseline {}: its fingerprints were hashed after {}: no finding will match it, every "
+          "finding will be new and every earlier one resolved. Give the --fingerprint-key it was "
+          "made with to compare the months",
+          cmd.baseline.string(),
+          baseline->fingerprint_key_id.empty()
+              ? "no key or an unknown one (a report of an earlier regaudit)"
+              : "another key (fingerprint-key " + baseline->fingerprint_key_id + ")");
     }
     std::error_code ec;
     std::filesystem::create_directories(cmd.out_dir, ec);

@@ -8,6 +8,7 @@
 
 #include <array>
 #include <cerrno>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
@@ -80,8 +81,15 @@ bool create_key_file(const std::filesystem::path& file, std::string& error) {
     error = fmt::format("cannot write {}: {}", temp, std::strerror(write_errno));
     return false;
   }
-  const bool linked = link(temp.c_str(), file.c_str()) == 0 || errno == EEXIST;
-  const int link_errno = errno;
+  bool linked = link(temp.c_str(), file.c_str()) == 0 || errno == EEXIST;
+  int link_errno = errno;
+  std::error_code ignored;
+  if (!linked && !std::filesystem::exists(file, ignored)) {
+    // A file system without hard links: renamed into place instead, which
+    // a run creating the key at the same instant could overwrite.
+    linked = std::rename(temp.c_str(), file.c_str()) == 0;
+    link_errno = errno;
+  }
   unlink(temp.c_str());
   if (!linked) {
     error = fmt::format("cannot create {}: {}", file.string(), std::strerror(link_errno));
@@ -101,8 +109,13 @@ std::filesystem::path default_fingerprint_key_file() {
   return home / ".config" / "regaudit" / "fingerprint-key";
 }
 
+std::string fingerprint_key_id(std::string_view key) {
+  return sha256_hex(std::string("regaudit-fingerprint-key-id\x1f").append(key), 16);
+}
+
 std::optional<std::string> load_fingerprint_key(const std::filesystem::path& given,
-                                                std::string& error) {
+                                                std::string& error, std::filesystem::path* made) {
+  if (made != nullptr) made->clear();
   std::filesystem::path file = given;
   if (file.empty()) {
     file = default_fingerprint_key_file();
@@ -113,10 +126,18 @@ std::optional<std::string> load_fingerprint_key(const std::filesystem::path& giv
       return std::nullopt;
     }
     std::error_code ec;
-    if (!std::filesystem::exists(file, ec) && !create_key_file(file, error)) {
-      error = fmt::format("fingerprint key: {} (or give --fingerprint-key FILE)", error);
-      return std::nullopt;
+    if (!std::filesystem::exists(file, ec)) {
+      if (!create_key_file(file, error)) {
+        error = fmt::format("fingerprint key: {} (or give --fingerprint-key FILE)", error);
+        return std::nullopt;
+      }
+      if (made != nullptr) *made = file;
     }
+  }
+  std::error_code ec;
+  if (std::filesystem::is_directory(file, ec)) {
+    error = fmt::format("fingerprint key {}: a directory, not a key file", file.string());
+    return std::nullopt;
   }
   std::ifstream in(file, std::ios::binary);
   if (!in) {
@@ -134,9 +155,9 @@ std::optional<std::string> load_fingerprint_key(const std::filesystem::path& giv
   }
   if (bytes.size() < kLeastBytes || bytes.size() > kMostBytes) {
     error = fmt::format(
-        "fingerprint key {}: {} bytes; a key file holds 16 bytes to 1 MiB (regaudit makes one "
-        "of 32 random bytes at {} when none is given)",
-        file.string(), bytes.size(), default_fingerprint_key_file().string());
+        "fingerprint key {}: {} bytes; a key file holds 16 bytes to 1 MiB (any secret the "
+        "office keeps; without --fingerprint-key regaudit makes one of 32 random bytes)",
+        file.string(), bytes.size());
     return std::nullopt;
   }
   Sha256 sha;

@@ -18,6 +18,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace regaudit::host {
 
@@ -25,13 +26,20 @@ namespace regaudit::host {
 // directory is known.
 std::filesystem::path default_fingerprint_key_file();
 
+// What a report says of its key (<run fingerprint-key>): 16 hex digits of a
+// hash of the key under a label of its own, which tells keys apart without
+// helping to find the key or to hash identities with it.
+std::string fingerprint_key_id(std::string_view key);
+
 // The key of `file`: the SHA-256 of its bytes in 64 hex digits (one block of
 // the hash, ahead of every fingerprint's basis). With an
 // empty `file` the default file, created when absent (mode 0600, in a
 // directory of mode 0700; a run that creates it at the same time as another
 // reads the other's). nullopt with `error` naming the file and what is wrong:
-// missing, unreadable, or shorter than 16 bytes.
+// missing, unreadable, shorter than 16 bytes or longer than 1 MiB. `made`,
+// when given, is the default file when this call created it, else empty.
 std::optional<std::string> load_fingerprint_key(const std::filesystem::path& file,
-                                                std::string& error);
+                                                std::string& error,
+                                                std::filesystem::path* made = nullptr);
 
 }  // namespace regaudit::host

@@ -32,11 +32,12 @@ struct Ratio {
 // Per-street accumulation of one metric; "" is the whole city.
 using ByStreet = std::map<std::string, Ratio>;
 
-// Whether every rule of the run ran to the end: the sum of the findings'
-// costs is the staff time wasted only then.
-bool all_rules_ok(const AuditResult& result) {
-  return std::all_of(result.rules.begin(), result.rules.end(),
-                     [](const RuleOutcome& r) { return r.status == RuleOutcome::Status::ok; });
+// Whether no rule of the run failed: the sum of the findings' costs is the
+// staff time wasted only then. A rule the profile switches off (skipped)
+// counts as one it leaves out: the sum is of the rules the profile runs.
+bool no_rule_failed(const AuditResult& result) {
+  return std::none_of(result.rules.begin(), result.rules.end(),
+                      [](const RuleOutcome& r) { return r.status == RuleOutcome::Status::failed; });
 }
 
 bool rule_ok(const AuditResult& result, std::string_view id) {
@@ -462,7 +463,7 @@ void compute_metrics(const MetricInputs& inputs, AuditResult& result, unsigned j
                         event_share(inputs, inputs.inquiries, subjects.calls)});
     computed.push_back({kRedundantCheckinShare, true, rule_ok(result, "checkin-redundancy"),
                         event_share(inputs, inputs.checkins, subjects.checkins)});
-    computed.push_back({kWastedStaffHours, false, all_rules_ok(result), wasted_hours(read_only)});
+    computed.push_back({kWastedStaffHours, false, no_rule_failed(result), wasted_hours(read_only)});
     if (jobs <= 1) compute_triple();
   }
   if (triple_error) std::rethrow_exception(triple_error);

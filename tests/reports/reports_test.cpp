@@ -9,6 +9,7 @@
 #include <regex>
 #include <set>
 
+#include "fingerprint_key.hpp"
 #include "html_report.hpp"
 #include "sha256.hpp"
 #include "support/audit_harness.hpp"
@@ -332,7 +333,9 @@ TEST(Reports, BaselineMarksNewUnchangedAndResolved) {
 
 // A rule that did not run this month found nothing gone: its earlier
 // findings are not resolved. A rule the profile disables is listed as
-// skipped; with a rule skipped or failed the staff hours wasted are not known.
+// skipped and its share is not known; with a rule failed the staff hours
+// wasted are not known either (a skipped rule is left out of their sum, as a
+// rule the profile does not list).
 TEST(Reports, ARuleThatDidNotRunResolvesNothing) {
   TempRegistry db;
   fill_hostile_city(db);
@@ -351,9 +354,18 @@ TEST(Reports, ARuleThatDidNotRunResolvesNothing) {
             std::string::npos)
       << xml;
   EXPECT_EQ(xml.find("<finding rule=\"hukou-mismatch\""), std::string::npos);
+  // The HTML says the rule checked nothing, instead of showing zero findings.
+  const std::string html = read_file(april / "report.html");
+  const auto section_at = html.find("<h3 id=\"rule-hukou-mismatch\"");
+  ASSERT_NE(section_at, std::string::npos);
+  const std::string section =
+      html.substr(section_at, html.find("<h3 id=\"rule-", section_at + 1) - section_at);
+  EXPECT_NE(section.find("本规则本次未运行完毕"), std::string::npos) << section;
+  EXPECT_EQ(section.find("无发现"), std::string::npos) << section;
   EXPECT_EQ(xml.find("<finding-ref rule=\"hukou-mismatch\""), std::string::npos) << xml;
-  EXPECT_NE(xml.find("<metric name=\"wasted_staff_hours\" available=\"false\""), std::string::npos)
+  EXPECT_NE(xml.find("<metric name=\"triple_match_rate\" available=\"false\""), std::string::npos)
       << xml;
+  EXPECT_EQ(xml.find("<metric name=\"wasted_staff_hours\" available="), std::string::npos) << xml;
   // Every rule failing (a memory limit no rule fits in): nothing resolved.
   const auto failed = db.dir() / "failed";
   std::string output;
@@ -408,6 +420,13 @@ TEST(Reports, FingerprintsAreHashedAfterASecretKey) {
   EXPECT_EQ(std::filesystem::status(key_file).permissions() & std::filesystem::perms::all,
             std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
   EXPECT_EQ(fingerprint_in("second", ""), first);
+  // The report names its key by a hash of it under another label.
+  const std::string key = host::sha256_hex(read_file(key_file));
+  EXPECT_EQ(host::fingerprint_key_id(key),
+            host::sha256_hex("regaudit-fingerprint-key-id\x1f" + key, 16));
+  EXPECT_NE(read_file(db.dir() / "first" / "report.xml")
+                .find(" fingerprint-key=\"" + host::fingerprint_key_id(key) + "\""),
+            std::string::npos);
   const std::string basis =
       "regaudit-fingerprint-v2\x1fhukou-mismatch\x1finvalid_id_number\x1f"
       "123\x1fP\x1f"
@@ -418,10 +437,38 @@ TEST(Reports, FingerprintsAreHashedAfterASecretKey) {
   std::ofstream(shared) << "the key the office's machines share";
   EXPECT_EQ(fingerprint_in("shared", "--fingerprint-key '" + shared.string() + "'"),
             host::sha256_hex(host::sha256_hex("the key the office's machines share") + basis, 32));
+  // A baseline made under another key, or before keys, matches nothing: the
+  // run says so (even with -q).
+  std::string output;
+  const std::string under_default =
+      "--baseline '" + (db.dir() / "first" / "report.xml").string() + "'";
+  EXPECT_EQ(run("same", under_default, output), 0) << output;
+  EXPECT_EQ(output.find("warning"), std::string::npos) << output;
+  EXPECT_EQ(
+      run("other-key", under_default + " --fingerprint-key '" + shared.string() + "'", output), 0);
+  EXPECT_NE(output.find("warning: --baseline"), std::string::npos) << output;
+  EXPECT_NE(output.find("another key (fingerprint-key " + host::fingerprint_key_id(key) + ")"),
+            std::string::npos)
+      << output;
+  std::string keyless = read_file(db.dir() / "first" / "report.xml");
+  keyless.erase(keyless.find(" fingerprint-key="), 35);
+  std::ofstream(db.dir() / "keyless.xml") << keyless;
+  EXPECT_EQ(run("keyless", "--baseline '" + (db.dir() / "keyless.xml").string() + "'", output), 0);
+  EXPECT_NE(output.find("a report of an earlier regaudit"), std::string::npos) << output;
+  // The first run that makes the default key says where (not with -q).
+  const auto fresh = db.dir() / "fresh-config";
+  EXPECT_EQ(run_command("XDG_CONFIG_HOME='" + fresh.string() + "' " +
+                            regaudit("run --db '" + db.path() + "' --period 2022-04 --out '" +
+                                     (db.dir() / "fresh").string() + "'"),
+                        &output),
+            0);
+  EXPECT_NE(
+      output.find("made the fingerprint key " + (fresh / "regaudit" / "fingerprint-key").string()),
+      std::string::npos)
+      << output;
   // A key file too short to be a secret is refused, by name, and nothing is
   // written.
   std::ofstream(db.dir() / "short-key") << "abc";
-  std::string output;
   EXPECT_EQ(run("short", "--fingerprint-key '" + (db.dir() / "short-key").string() + "'", output),
             2);
   EXPECT_NE(output.find("short-key: 3 bytes"), std::string::npos) << output;

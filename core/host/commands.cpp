@@ -3,11 +3,13 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <iostream>
+#include <vector>
 
 #include <unistd.h>
 
@@ -26,22 +28,30 @@
 namespace regaudit::host {
 namespace {
 
+// Messages go to standard error with fwrite, which never throws: with
+// standard error closed or full (2>&-, 2>/dev/full) fmt::print threw, and a
+// message about the run ended it with std::terminate.
+void to_stderr(const std::string& text) {
+  (void)std::fwrite(text.data(), 1, text.size(), stderr);
+}
+
 template <class... Args>
 void error(fmt::format_string<Args...> format, Args&&... args) {
-  fmt::print(stderr, "regaudit: error: {}\n", fmt::format(format, std::forward<Args>(args)...));
+  to_stderr(fmt::format("regaudit: error: {}\n", fmt::format(format, std::forward<Args>(args)...)));
 }
 
 // A warning is printed even with --quiet: the run goes on, but its result is
 // not what the user may think.
 template <class... Args>
 void warning(fmt::format_string<Args...> format, Args&&... args) {
-  fmt::print(stderr, "regaudit: warning: {}\n", fmt::format(format, std::forward<Args>(args)...));
+  to_stderr(
+      fmt::format("regaudit: warning: {}\n", fmt::format(format, std::forward<Args>(args)...)));
 }
 
 template <class... Args>
 void note(bool quiet, fmt::format_string<Args...> format, Args&&... args) {
   if (!quiet)
-    fmt::print(stderr, "regaudit: {}\n", fmt::format(format, std::forward<Args>(args)...));
+    to_stderr(fmt::format("regaudit: {}\n", fmt::format(format, std::forward<Args>(args)...)));
 }
 
 // Loads the install's plugins and every --plugin-dir; refused plugins are
@@ -57,8 +67,7 @@ std::optional<PluginCatalog> load_catalog(const PluginOptions& options, bool qui
     }
   }
   for (const RefusedPlugin& refused : catalog.refused()) {
-    fmt::print(stderr, "regaudit: warning: plugin {} refused: {}\n", refused.file.string(),
-               refused.reason);
+    warning("plugin {} refused: {}", refused.file.string(), refused.reason);
   }
   return catalog;
 }
@@ -123,13 +132,40 @@ Status write_reports(const AuditResult& result, const RunCommand& cmd,
     cleanup();
     return written;
   }
-  for (const auto& [from, to] : {std::pair{staging / "report.html", html_path},
-                                 std::pair{staging / "report.xml", xml_path}}) {
-    if (std::rename(from.c_str(), to.c_str()) != 0) {
-      const std::string why = std::strerror(errno);
+  // Both reports or neither: a path that is no file is refused before
+  // anything moves, and the previous reports are moved into the staging
+  // directory first, so that a move that fails puts them back (before, a
+  // failed second move left a new report.html beside an old report.xml).
+  const std::array moves = {std::pair{staging / "report.html", html_path},
+                            std::pair{staging / "report.xml", xml_path}};
+  for (const auto& [from, to] : moves) {
+    std::error_code ec;
+    const auto status = std::filesystem::symlink_status(to, ec);
+    if (std::filesystem::exists(status) && !std::filesystem::is_regular_file(status) &&
+        !std::filesystem::is_symlink(status)) {
       cleanup();
-      return Status::error(fmt::format("cannot move {} into place: {}", to.string(), why));
+      return Status::error(fmt::format("cannot replace {}: it is not a file", to.string()));
     }
+  }
+  std::vector<std::pair<std::filesystem::path, std::filesystem::path>> set_aside;  // (kept, was)
+  std::vector<std::filesystem::path> placed;
+  const auto undo = [&](const std::string& what, const std::filesystem::path& path) {
+    const std::string why = std::strerror(errno);
+    for (const auto& to : placed) (void)std::remove(to.c_str());
+    for (const auto& [kept, was] : set_aside) (void)std::rename(kept.c_str(), was.c_str());
+    cleanup();
+    return Status::error(fmt::format("cannot {} {}: {}", what, path.string(), why));
+  };
+  for (const auto& [from, to] : moves) {
+    const std::filesystem::path kept = staging / ("previous-" + to.filename().string());
+    std::error_code ec;
+    if (!std::filesystem::exists(std::filesystem::symlink_status(to, ec))) continue;
+    if (std::rename(to.c_str(), kept.c_str()) != 0) return undo("set aside", to);
+    set_aside.emplace_back(kept, to);
+  }
+  for (const auto& [from, to] : moves) {
+    if (std::rename(from.c_str(), to.c_str()) != 0) return undo("move into place", to);
+    placed.push_back(to);
   }
   cleanup();
   return Status::ok();
@@ -250,6 +286,13 @@ int run_command(const RunCommand& cmd) {
     options.plugin_dirs = cmd.plugins.plugin_dirs;
     options.allow_untrusted_plugins = cmd.plugins.allow_untrusted;
     AuditResult result = run_audit(options, *profile, *rules);
+    if (const char* epoch = std::getenv("SOURCE_DATE_EPOCH");
+        epoch != nullptr && *epoch != '\0' && !result.reproducible) {
+      warning(
+          "SOURCE_DATE_EPOCH={} is not a number of seconds: the reports carry the time of "
+          "the run and are not reproducible",
+          epoch);
+    }
     result.refused_plugins = catalog->refused();
     result.history = std::move(history);
     if (baseline) reports::apply_baseline(result, std::move(*baseline));

@@ -13,6 +13,11 @@
 namespace regaudit::import_cli {
 namespace {
 
+// fwrite never throws (fmt::print did, to a closed or full standard error).
+void to_stderr(const std::string& text) {
+  (void)std::fwrite(text.data(), 1, text.size(), stderr);
+}
+
 constexpr int kExitOk = 0;
 constexpr int kExitBadInput = 2;
 
@@ -56,7 +61,7 @@ int run_import(const ImportOptions& options) {
 
   const TableSpec* table = find_table_spec(options.table);
   auto fail = [](const std::string& message) {
-    fmt::print(stderr, "regaudit import: {}\n", message);
+    to_stderr("regaudit import: " + message + "\n");
     return kExitBadInput;
   };
   if (table == nullptr) return fail(fmt::format("--table {}: not a registry table", options.table));
@@ -93,8 +98,8 @@ int run_import(const ImportOptions& options) {
   if (!outcome.status) {
     fail(outcome.status.message());
     if (!outcome.files.empty() && outcome.files.size() > 1) {
-      fmt::print(stderr, "regaudit import: the {} file(s) before it were committed and stay\n",
-                 outcome.files.size() - 1);
+      to_stderr(fmt::format("regaudit import: the {} file(s) before it were committed and stay\n",
+                            outcome.files.size() - 1));
     }
     return kExitBadInput;
   }
@@ -117,7 +122,7 @@ int run_export_template(const std::string& table, const std::string& out) {
     return kExitOk;
   }
   if (Status s = import::export_template(table, out); !s) {
-    fmt::print(stderr, "regaudit export-template: {}\n", s.message());
+    to_stderr("regaudit export-template: " + s.message() + "\n");
     return kExitBadInput;
   }
   return kExitOk;

@@ -10,8 +10,10 @@ namespace regaudit {
 namespace {
 
 std::string uri_for(const std::string& path) {
-  // file: URIs need '?' and '#' (and '%') escaped.
-  std::string uri = "file:";
+  // file: URIs need '?' and '#' (and '%') escaped. An absolute path gets an
+  // empty authority ("file://" + "/…"): "file:" + "//tmp/x" would read tmp as
+  // one.
+  std::string uri = !path.empty() && path.front() == '/' ? "file://" : "file:";
   for (const char c : path) {
     if (c == '?' || c == '#' || c == '%') {
       uri += fmt::format("%{:02X}", static_cast<unsigned char>(c));
@@ -168,13 +170,15 @@ Statement RegistryView::prepare(std::string_view sql) {
 }
 
 bool RegistryView::has_table(std::string_view table) {
-  Statement s = prepare("SELECT 1 FROM sqlite_schema WHERE type IN ('table','view') AND name = ?1");
+  // Names compared as SQLite compares them: without regard to ASCII case.
+  Statement s = prepare(
+      "SELECT 1 FROM sqlite_schema WHERE type IN ('table','view') AND name = ?1 COLLATE NOCASE");
   s.bind(1, table);
   return s.step();
 }
 
 bool RegistryView::has_column(std::string_view table, std::string_view column) {
-  Statement s = prepare("SELECT 1 FROM pragma_table_info(?1) WHERE name = ?2");
+  Statement s = prepare("SELECT 1 FROM pragma_table_info(?1) WHERE name = ?2 COLLATE NOCASE");
   s.bind(1, table).bind(2, column);
   return s.step();
 }

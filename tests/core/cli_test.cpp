@@ -122,6 +122,128 @@ TEST(Cli, SameInputsAndSourceDateEpochGiveByteIdenticalReports) {
   EXPECT_NE(xml.find("generated-at=\"2022-05-01T00:00:00Z\""), std::string::npos);
 }
 
+// Messages to a closed or full standard error are lost, not fatal: the run
+// goes on and writes its reports (fmt::print threw, and std::terminate
+// ended the run with SIGABRT).
+TEST(Cli, AClosedOrFullStandardErrorDoesNotStopTheRun) {
+  TempRegistry db;
+  fill_small_city(db);
+  for (const char* redirect : {"2>&-", "2>/dev/full"}) {
+    const auto out_dir =
+        db.dir() / (std::string("out") + (redirect[2] == '&' ? "-closed" : "-full"));
+    EXPECT_EQ(run_command("(" +
+                          regaudit("run --db '" + db.path() + "' --period 2022-04 --out '" +
+                                   out_dir.string() + "' ") +
+                          redirect + ")"),
+              0)
+        << redirect;
+    EXPECT_TRUE(std::filesystem::exists(out_dir / "report.xml")) << redirect;
+    EXPECT_EQ(run_command("(" +
+                          regaudit("run --db '" + db.path() + "' --period 2022-13 --out '" +
+                                   out_dir.string() + "' ") +
+                          redirect + ")"),
+              2)
+        << redirect;
+  }
+}
+
+// What SQLite accepts as the same registry is audited the same: a table
+// WITHOUT ROWID (a rule's reservation asked for its largest rowid and
+// failed), table and column names in other case, a path written with a
+// leading "//" (read as a URI's authority).
+TEST(Cli, OddButValidRegistriesAreAuditedAlike) {
+  TempRegistry db;
+  fill_small_city(db);
+  const auto findings = [&](const std::string& path, const std::string& dir) {
+    std::string out;
+    EXPECT_EQ(run_command(regaudit("run -q --db '" + path + "' --period 2022-04 --out '" +
+                                   (db.dir() / dir).string() + "'"),
+                          &out),
+              0)
+        << out;
+    std::string lines;
+    std::ifstream in(db.dir() / dir / "report.xml");
+    for (std::string line; std::getline(in, line);) {
+      if (line.find("<finding ") != std::string::npos) lines += line + "\n";
+    }
+    return lines;
+  };
+  const std::string plain = findings(db.path(), "plain");
+  ASSERT_NE(plain.find("residence_elsewhere"), std::string::npos) << plain;
+  EXPECT_EQ(findings("/" + db.path(), "slashes"), plain);
+  db.exec(R"(
+    CREATE TABLE r2 (residence_id INTEGER PRIMARY KEY, id_number TEXT, street TEXT,
+                     community TEXT, address TEXT, source TEXT, valid_from TEXT, valid_to TEXT)
+      WITHOUT ROWID;
+    INSERT INTO r2 SELECT * FROM residences;
+    DROP TABLE residences;
+    ALTER TABLE r2 RENAME TO residences;
+    ALTER TABLE inquiries RENAME TO i2;
+    ALTER TABLE i2 RENAME TO Inquiries;
+    ALTER TABLE persons RENAME COLUMN name TO Name;
+  )");
+  EXPECT_EQ(findings(db.path(), "odd"), plain);
+}
+
+// Costs past what xs:decimal validators must read (18 digits) still give a
+// report that validates.
+TEST(Cli, HugeCostsStillValidate) {
+  TempRegistry db;
+  fill_small_city(db);
+  db.exec(R"(INSERT INTO checkins (checkin_id, id_number, street, kind, team, team_size,
+    checked_in_at, duration_min, photo) VALUES (1, '11010519491231002X', '440104001',
+    'home_visit', 'T', 1000000000000, '2022-04-03 10:00', 10000000000000, 1))");
+  const auto out_dir = db.dir() / "out";
+  ASSERT_EQ(run_command(regaudit("run -q --db '" + db.path() + "' --period 2022-04 --out '" +
+                                 out_dir.string() + "'")),
+            0);
+  const std::string xml = read_file(out_dir / "report.xml");
+  EXPECT_NE(xml.find("<cost minutes=\"10000000000000000905969664\" />"), std::string::npos) << xml;
+  EXPECT_EQ(xsd_errors(out_dir / "report.xml"), "");
+}
+
+// Both reports are replaced or neither: with report.xml a directory, the
+// run fails before anything moves and the previous report.html stays.
+TEST(Cli, ReportsAreReplacedBothOrNeither) {
+  TempRegistry db;
+  fill_small_city(db);
+  const auto out_dir = db.dir() / "out";
+  const std::string run =
+      regaudit("run -q --db '" + db.path() + "' --period 2022-04 --out '" + out_dir.string() + "'");
+  ASSERT_EQ(run_command(run), 0);
+  const std::string html = read_file(out_dir / "report.html");
+  std::filesystem::remove(out_dir / "report.xml");
+  std::filesystem::create_directories(out_dir / "report.xml" / "inside");
+  db.exec("UPDATE persons SET name = '赵六' WHERE person_id = 2");
+  std::string out;
+  EXPECT_EQ(run_command(run, &out), 2);
+  EXPECT_NE(out.find("cannot replace " + (out_dir / "report.xml").string() + ": it is not a file"),
+            std::string::npos)
+      << out;
+  EXPECT_EQ(read_file(out_dir / "report.html"), html);
+  EXPECT_TRUE(std::filesystem::is_directory(out_dir / "report.xml" / "inside"));
+  std::size_t left = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(out_dir)) {
+    if (entry.path().filename().string().starts_with(".regaudit-staging")) ++left;
+  }
+  EXPECT_EQ(left, 0u);
+}
+
+// SOURCE_DATE_EPOCH that is no number is said, not silently ignored.
+TEST(Cli, AnUnusableSourceDateEpochIsSaid) {
+  TempRegistry db;
+  fill_small_city(db);
+  std::string out;
+  EXPECT_EQ(run_command("SOURCE_DATE_EPOCH=abc " +
+                            regaudit("run -q --db '" + db.path() + "' --period 2022-04 --out '" +
+                                     (db.dir() / "out").string() + "'"),
+                        &out),
+            0);
+  EXPECT_NE(out.find("warning: SOURCE_DATE_EPOCH=abc is not a number of seconds"),
+            std::string::npos)
+      << out;
+}
+
 TEST(Cli, FailOnSeverityExitsOne) {
   TempRegistry db;
   fill_small_city(db);

@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <memory>
 
 #include "importer.hpp"
@@ -115,10 +116,20 @@ int run_import(const ImportOptions& options) {
 int run_export_template(const std::string& table, const std::string& out) {
   if (out.empty() || out == "-") {
     const TableSpec* spec = find_table_spec(table);
-    if (spec == nullptr) return kExitBadInput;
+    if (spec == nullptr) {
+      to_stderr("regaudit export-template: --table " + table + ": not a registry table\n");
+      return kExitBadInput;
+    }
     std::string line;
     for (const ColumnSpec& c : spec->columns) line += (line.empty() ? "" : ",") + c.name;
-    fmt::print("{}\n", line);
+    line += '\n';
+    // A full or closed standard output is an error, not a silent success.
+    if (std::fwrite(line.data(), 1, line.size(), stdout) != line.size() ||
+        std::fflush(stdout) != 0) {
+      to_stderr(std::string("regaudit export-template: cannot write to standard output: ") +
+                std::strerror(errno) + "\n");
+      return kExitBadInput;
+    }
     return kExitOk;
   }
   if (Status s = import::export_template(table, out); !s) {

@@ -1,12 +1,19 @@
 #include "importer.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <sqlite3.h>
 
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
 #include <cstdint>
 #include <cstdio>
+#include <cstring>
 #include <memory>
 #include <optional>
+#include <string>
+#include <vector>
 
 #include "csv_reader.hpp"
 #include "mapped_file.hpp"
@@ -557,6 +564,29 @@ class FileLoader {
   std::string arena_;                      // staged text values
 };
 
+// The registry's columns that `table` of `db` lacks (names compared as
+// SQLite compares them); empty when it has them all or does not exist.
+std::vector<std::string> missing_columns(sqlite3* db, const TableSpec& table) {
+  std::vector<std::string> have;
+  sqlite3_stmt* stmt = nullptr;
+  if (sqlite3_prepare_v2(db, "SELECT lower(name) FROM pragma_table_info(?1)", -1, &stmt, nullptr) ==
+      SQLITE_OK) {
+    sqlite3_bind_text(stmt, 1, table.name.c_str(), -1, SQLITE_TRANSIENT);
+    while (sqlite3_step(stmt) == SQLITE_ROW) {
+      have.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0)));
+    }
+  }
+  sqlite3_finalize(stmt);
+  std::vector<std::string> missing;
+  if (have.empty()) return missing;
+  for (const ColumnSpec& c : table.columns) {
+    std::string lower = c.name;
+    for (char& ch : lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    if (std::find(have.begin(), have.end(), lower) == have.end()) missing.push_back(c.name);
+  }
+  return missing;
+}
+
 Status open_registry(const std::filesystem::path& path, DbHandle* out) {
   sqlite3* db = nullptr;
   const int rc = sqlite3_open_v2(
@@ -579,6 +609,18 @@ Status open_registry(const std::filesystem::path& path, DbHandle* out) {
                       path.string());
       !s) {
     return s;
+  }
+  // A table of the registry's name that lacks its columns is refused before
+  // anything is created: the import failed on it only after the missing
+  // tables had been made and committed.
+  for (const TableSpec& t : registry_schema()) {
+    const std::vector<std::string> missing = missing_columns(db, t);
+    if (!missing.empty()) {
+      return Status::error(fmt::format(
+          "{}: table {} has no column {}: not a registry this import can fill; nothing was "
+          "written",
+          path.string(), t.name, fmt::join(missing, ", ")));
+    }
   }
   std::string sql = "BEGIN IMMEDIATE;";
   for (const TableSpec& t : registry_schema()) sql += create_table_sql(t) + ";";
@@ -690,13 +732,19 @@ Status export_template(const std::string& table_name, const std::filesystem::pat
     line += c.name;
   }
   line += '\n';
-  std::FILE* f = std::fopen(out.c_str(), "wb");
+  // Never over an existing file ("x": created, or refused): an --out that
+  // named a registry by mistake replaced it with one line.
+  std::FILE* f = std::fopen(out.c_str(), "wbx");
   if (f == nullptr) {
-    return Status::error(fmt::format("{}: cannot write the template", out.string()));
+    return Status::error(fmt::format("{}: cannot create the template: {}{}", out.string(),
+                                     std::strerror(errno),
+                                     errno == EEXIST ? " (it is never written over)" : ""));
   }
   const bool written = std::fwrite(line.data(), 1, line.size(), f) == line.size();
+  const int write_errno = errno;
   if (std::fclose(f) != 0 || !written) {
-    return Status::error(fmt::format("{}: cannot write the template", out.string()));
+    return Status::error(fmt::format("{}: cannot write the template: {}", out.string(),
+                                     std::strerror(written ? errno : write_errno)));
   }
   return Status::ok();
 }

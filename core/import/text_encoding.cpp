@@ -108,10 +108,38 @@ bool is_valid_utf8(std::string_view text, InvalidBytes* where) {
   return !has_nul(text, where);
 }
 
+// The bytes that fit no GB18030 sequence (one byte up to 0x7F; a lead 0x81
+// to 0xFE followed by 0x40 to 0xFE but 0x7F, or by a digit, a lead and a
+// digit), counted the way the UTF-8 scan counts its invalid bytes.
+static std::size_t gb18030_invalid_bytes(const unsigned char* p, std::size_t n) {
+  std::size_t invalid = 0;
+  for (std::size_t i = 0; i < n;) {
+    i = skip_ascii(p, n, i);
+    if (i == n) break;
+    const unsigned char b = p[i];
+    if (b >= 0x81 && b <= 0xFE && i + 1 < n) {
+      const unsigned char b2 = p[i + 1];
+      if (b2 >= 0x40 && b2 <= 0xFE && b2 != 0x7F) {
+        i += 2;
+        continue;
+      }
+      if (b2 >= 0x30 && b2 <= 0x39 && i + 3 < n && p[i + 2] >= 0x81 && p[i + 2] <= 0xFE &&
+          p[i + 3] >= 0x30 && p[i + 3] <= 0x39) {
+        i += 4;
+        continue;
+      }
+    }
+    ++invalid;
+    ++i;
+  }
+  return invalid;
+}
+
 Detection detect_encoding(std::string_view bytes) {
   const auto* p = reinterpret_cast<const unsigned char*>(bytes.data());
   const std::size_t n = bytes.size();
   std::size_t valid = 0;
+  std::size_t long_valid = 0;  // of three or four bytes: CJK, full-width forms
   std::size_t invalid = 0;
   std::size_t i = 0;
   while (i < n) {
@@ -123,6 +151,7 @@ Detection detect_encoding(std::string_view bytes) {
       ++i;
     } else {
       ++valid;
+      if (len >= 3) ++long_valid;
       i += len;
     }
   }
@@ -130,7 +159,12 @@ Detection detect_encoding(std::string_view bytes) {
     return {Encoding::utf8, valid == 0 ? "auto: plain ASCII, read as utf-8" : "auto: valid utf-8",
             std::memchr(bytes.data(), 0, n) == nullptr};
   }
-  if (valid > invalid) {
+  // Chinese text in GBK often holds valid two-byte UTF-8 by chance (女 is C5 AE,
+  // U+016E): only characters of three bytes or more, as Chinese takes in
+  // UTF-8, count as evidence for UTF-8 against a file that is whole GB18030.
+  const std::size_t gb_invalid = gb18030_invalid_bytes(p, n);
+  const bool utf8_evidence = gb_invalid == 0 ? long_valid > invalid : valid > invalid;
+  if (utf8_evidence) {
     return {Encoding::utf8,
             fmt::format("auto: utf-8 ({} valid multi-byte characters, {} invalid byte(s) whose "
                         "rows are rejected)",
@@ -138,7 +172,9 @@ Detection detect_encoding(std::string_view bytes) {
             false};
   }
   return {Encoding::gb18030,
-          fmt::format("auto: gb18030 (not utf-8: {} invalid utf-8 bytes)", invalid), false};
+          fmt::format("auto: gb18030 (not utf-8: {} invalid utf-8 bytes, {} invalid gb18030 bytes)",
+                      invalid, gb_invalid),
+          false};
 }
 
 struct Gb18030Decoder::Icu {

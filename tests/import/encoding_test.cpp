@@ -51,6 +51,26 @@ TEST(ImportEncoding, MostlyUtf8WithOneBadByteStaysUtf8SoOnlyThatRowIsRejected) {
   EXPECT_FALSE(d.clean);
 }
 
+// GBK text often holds valid two-byte UTF-8 by chance (女 is C5 AE in GBK,
+// U+016E in UTF-8): a file that is whole GB18030 needs characters of three
+// bytes or more, as Chinese takes in UTF-8, to be read as UTF-8. Read as
+// "mostly UTF-8", every row with 女 was loaded garbled and the others were
+// rejected.
+TEST(ImportEncoding, GbkWhoseBytesAreOftenTwoByteUtf8IsGb18030) {
+  std::string text = "person_id,id_number,sex\n";
+  for (int i = 1; i <= 200; ++i) {
+    text += std::to_string(i) + ",440104199001011234," + (i % 4 == 0 ? "男" : "女") + "\n";
+  }
+  const std::string gbk = to_gb18030(text);
+  const Detection d = detect_encoding(gbk);
+  EXPECT_EQ(d.encoding, Encoding::gb18030) << d.why;
+  // A UTF-8 file with one GBK row stays UTF-8 even when all its bytes happen
+  // to make GB18030 sequences.
+  const Detection mixed =
+      detect_encoding("姓名,地址\n张三,北京市朝阳区\n" + to_gb18030("李四") + "\n王五,上海市\n");
+  EXPECT_EQ(mixed.encoding, Encoding::utf8) << mixed.why;
+}
+
 TEST(ImportEncoding, Gb18030DecodesToUtf8IncludingFourByteCharacters) {
   Gb18030Decoder decoder;
   ASSERT_TRUE(decoder.status().is_ok());

@@ -1,6 +1,7 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sqlite3.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -51,6 +52,30 @@ TEST_F(ImportTest, PlainUtf8_LoadsEveryRowAndPrintsCounts) {
             (std::vector<std::string>{"1|13800138000|2022-04-01", "2|13800138001|2022-04-02"}));
   // The file is a complete registry: every table exists.
   EXPECT_EQ(query_one(db(), "SELECT count(*) FROM sqlite_schema WHERE type = 'table'"), "14");
+}
+
+// A file whose table of a registry name lacks the registry's columns is
+// refused before anything is created (the import failed on the insert, after
+// the other tables had been made and committed).
+TEST_F(ImportTest, ATableWithoutTheRegistrysColumns_IsRefusedAndNothingIsWritten) {
+  sqlite3* handle = nullptr;
+  ASSERT_EQ(sqlite3_open(db().c_str(), &handle), SQLITE_OK);
+  ASSERT_EQ(
+      sqlite3_exec(handle, "CREATE TABLE Inquiries (inquiry_id INTEGER PRIMARY KEY, phone TEXT)",
+                   nullptr, nullptr, nullptr),
+      SQLITE_OK);
+  sqlite3_close(handle);
+  const auto csv = file("calls.csv",
+                        "inquiry_id,phone,id_number,called_at,outcome\n"
+                        "1,13800138000,440105199001011234,2022-04-01 09:00,confirmed_local\n");
+  const CliRun run = import("inquiries", {csv.string()});
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_NE(run.err.find("table inquiries has no column assignment_id, id_number"),
+            std::string::npos)
+      << run.err;
+  EXPECT_NE(run.err.find("nothing was written"), std::string::npos) << run.err;
+  EXPECT_EQ(query(db(), "SELECT name FROM sqlite_schema WHERE type = 'table'"),
+            (std::vector<std::string>{"Inquiries"}));
 }
 
 TEST_F(ImportTest, Utf8WithBom_BomIsNotPartOfTheFirstHeader) {
@@ -350,6 +375,12 @@ TEST_F(ImportTest, ExportTemplate_WritesTheHeaderLineOnly_AndImportsBackAsZeroRo
   const CliRun back = import("inquiries", {out.string()});
   EXPECT_EQ(back.exit_code, 0) << back.err;
   EXPECT_NE(back.out.find("read 0, loaded 0, rejected 0"), std::string::npos) << back.out;
+  // An existing file is never written over (an --out naming a registry by
+  // mistake replaced it with one line).
+  const CliRun again = run_cli({"export-template", "--table", "persons", "--out", out.string()});
+  EXPECT_EQ(again.exit_code, 2);
+  EXPECT_NE(again.err.find("it is never written over"), std::string::npos) << again.err;
+  EXPECT_EQ(regaudit::test::read_file(out).substr(0, 11), "inquiry_id,");
 }
 
 }  // namespace

@@ -736,9 +736,10 @@ Status export_template(const std::string& table_name, const std::filesystem::pat
   // named a registry by mistake replaced it with one line.
   std::FILE* f = std::fopen(out.c_str(), "wbx");
   if (f == nullptr) {
+    const int open_errno = errno;
     return Status::error(fmt::format("{}: cannot create the template: {}{}", out.string(),
-                                     std::strerror(errno),
-                                     errno == EEXIST ? " (it is never written over)" : ""));
+                                     std::strerror(open_errno),
+                                     open_errno == EEXIST ? " (it is never written over)" : ""));
   }
   const bool written = std::fwrite(line.data(), 1, line.size(), f) == line.size();
   const int write_errno = errno;

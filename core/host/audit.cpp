@@ -576,6 +576,11 @@ std::string_view to_string(RuleOutcome::Status status) {
   return "failed";
 }
 
+bool any_rule_failed(const AuditResult& result) {
+  return std::any_of(result.rules.begin(), result.rules.end(),
+                     [](const RuleOutcome& r) { return r.status == RuleOutcome::Status::failed; });
+}
+
 std::optional<double> Metric::value() const {
   if (!available) return std::nullopt;
   if (!is_share) return numerator;
@@ -698,8 +703,7 @@ AuditResult run_audit(const AuditOptions& options, const Profile& profile,
         if (find_table_spec(table) == nullptr) return 0;  // not a registry table
         try {
           if (!sizes) sizes.emplace(options.db_path.string());
-          Statement last = sizes->prepare(fmt::format("SELECT max(rowid) FROM {}", table));
-          return last.step() ? last.int64(0) : 0;
+          return sizes->largest_rowid(table);
         } catch (const RegistryError&) {
           return 0;  // the rules will report what is wrong
         }

@@ -160,6 +160,9 @@ struct AuditOptions {
   bool allow_untrusted_plugins = false;
 };
 
+// Whether a rule of the run failed (a skipped one did not).
+bool any_rule_failed(const AuditResult& result);
+
 // Runs `rules` (already resolved against the profile). Throws RegistryError
 // only when the registry cannot be read at all; a failing rule is an outcome.
 AuditResult run_audit(const AuditOptions& options, const Profile& profile,

@@ -84,11 +84,6 @@ std::optional<Profile> load_profile(const std::filesystem::path& requested) {
   return profile;
 }
 
-bool any_failed(const AuditResult& result) {
-  return std::any_of(result.rules.begin(), result.rules.end(),
-                     [](const RuleOutcome& r) { return r.status == RuleOutcome::Status::failed; });
-}
-
 Status write_reports(const AuditResult& result, const RunCommand& cmd,
                      const std::filesystem::path& xml_path,
                      const std::filesystem::path& html_path) {
@@ -318,7 +313,7 @@ int run_command(const RunCommand& cmd) {
     note(cmd.quiet, "{} findings; wrote {}", result.findings.size(), xml_path.string());
     fmt::print("{}\n", std::filesystem::absolute(html_path).string());
     int code = kExitOk;
-    if (any_failed(result)) {
+    if (any_rule_failed(result)) {
       code = kExitRuleFailed;
     } else if (!cmd.fail_on.empty()) {
       const Severity threshold = parse_severity(cmd.fail_on).value_or(Severity::critical);

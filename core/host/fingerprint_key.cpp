@@ -41,14 +41,7 @@ std::optional<std::string> random_key_text(std::string& error) {
     }
     got += static_cast<std::size_t>(n);
   }
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string text;
-  for (const unsigned char b : bytes) {
-    text += kHex[b >> 4];
-    text += kHex[b & 0xF];
-  }
-  text += '\n';
-  return text;
+  return to_hex(bytes.data(), bytes.size()) + '\n';
 }
 
 // Creates `file` with a new key unless it exists. Written to a temporary

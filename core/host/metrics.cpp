@@ -32,14 +32,6 @@ struct Ratio {
 // Per-street accumulation of one metric; "" is the whole city.
 using ByStreet = std::map<std::string, Ratio>;
 
-// Whether no rule of the run failed: the sum of the findings' costs is the
-// staff time wasted only then. A rule the profile switches off (skipped)
-// counts as one it leaves out: the sum is of the rules the profile runs.
-bool no_rule_failed(const AuditResult& result) {
-  return std::none_of(result.rules.begin(), result.rules.end(),
-                      [](const RuleOutcome& r) { return r.status == RuleOutcome::Status::failed; });
-}
-
 bool rule_ok(const AuditResult& result, std::string_view id) {
   return std::any_of(result.rules.begin(), result.rules.end(), [&](const RuleOutcome& r) {
     return r.id == id && r.status == RuleOutcome::Status::ok;
@@ -463,7 +455,11 @@ void compute_metrics(const MetricInputs& inputs, AuditResult& result, unsigned j
                         event_share(inputs, inputs.inquiries, subjects.calls)});
     computed.push_back({kRedundantCheckinShare, true, rule_ok(result, "checkin-redundancy"),
                         event_share(inputs, inputs.checkins, subjects.checkins)});
-    computed.push_back({kWastedStaffHours, false, no_rule_failed(result), wasted_hours(read_only)});
+    // The sum of the findings' costs is the staff time wasted only when no
+    // rule failed. A rule the profile switches off (skipped) counts as one it
+    // leaves out: the sum is of the rules the profile runs.
+    computed.push_back(
+        {kWastedStaffHours, false, !any_rule_failed(result), wasted_hours(read_only)});
     if (jobs <= 1) compute_triple();
   }
   if (triple_error) std::rethrow_exception(triple_error);

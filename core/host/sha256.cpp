@@ -23,23 +23,22 @@ const EVP_MD* sha256_md() {
 }
 
 // The first `digits` hex digits of the `size` bytes at `digest`, into `out`.
-void hex_into(const unsigned char* digest, unsigned int size, char* out, std::size_t digits) {
+void hex_into(const unsigned char* digest, std::size_t size, char* out, std::size_t digits) {
   static constexpr char kHex[] = "0123456789abcdef";
-  digits = std::min<std::size_t>(digits, 2 * std::size_t{size});
+  digits = std::min(digits, 2 * size);
   for (std::size_t i = 0; i < digits; ++i) {
     const unsigned char byte = digest[i / 2];
     out[i] = kHex[i % 2 == 0 ? byte >> 4 : byte & 0xF];
   }
 }
 
-// The same as a string.
-std::string hex(const unsigned char* digest, unsigned int size, std::size_t digits = 64) {
-  std::string out(std::min<std::size_t>(digits, 2 * std::size_t{size}), '0');
-  hex_into(digest, size, out.data(), out.size());
+}  // namespace
+
+std::string to_hex(const void* bytes, std::size_t size) {
+  std::string out(2 * size, '0');
+  hex_into(static_cast<const unsigned char*>(bytes), size, out.data(), out.size());
   return out;
 }
-
-}  // namespace
 
 struct Sha256::Context {
   EVP_MD_CTX* ctx = EVP_MD_CTX_new();
@@ -62,7 +61,7 @@ std::string Sha256::hex_digest() {
   std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
   unsigned int size = 0;
   EVP_DigestFinal_ex(context_->ctx, digest.data(), &size);
-  return hex(digest.data(), size);
+  return to_hex(digest.data(), size);
 }
 
 std::string sha256_hex(std::string_view data, std::size_t digits) {

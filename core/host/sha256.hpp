@@ -32,6 +32,9 @@ class Sha256 {
   std::unique_ptr<Context> context_;
 };
 
+// Lower-case hex of `size` bytes.
+std::string to_hex(const void* bytes, std::size_t size);
+
 // Lower-case hex of the digest of `data`, its first `digits` hex digits
 // (at most 64).
 std::string sha256_hex(std::string_view data, std::size_t digits = 64);

@@ -5,7 +5,6 @@
 #include <sqlite3.h>
 
 #include <algorithm>
-#include <cctype>
 #include <cerrno>
 #include <cstdint>
 #include <cstdio>
@@ -569,7 +568,7 @@ class FileLoader {
 std::vector<std::string> missing_columns(sqlite3* db, const TableSpec& table) {
   std::vector<std::string> have;
   sqlite3_stmt* stmt = nullptr;
-  if (sqlite3_prepare_v2(db, "SELECT lower(name) FROM pragma_table_info(?1)", -1, &stmt, nullptr) ==
+  if (sqlite3_prepare_v2(db, "SELECT name FROM pragma_table_info(?1)", -1, &stmt, nullptr) ==
       SQLITE_OK) {
     sqlite3_bind_text(stmt, 1, table.name.c_str(), -1, SQLITE_TRANSIENT);
     while (sqlite3_step(stmt) == SQLITE_ROW) {
@@ -580,9 +579,10 @@ std::vector<std::string> missing_columns(sqlite3* db, const TableSpec& table) {
   std::vector<std::string> missing;
   if (have.empty()) return missing;
   for (const ColumnSpec& c : table.columns) {
-    std::string lower = c.name;
-    for (char& ch : lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-    if (std::find(have.begin(), have.end(), lower) == have.end()) missing.push_back(c.name);
+    const bool has = std::any_of(have.begin(), have.end(), [&](const std::string& name) {
+      return sqlite3_stricmp(name.c_str(), c.name.c_str()) == 0;
+    });
+    if (!has) missing.push_back(c.name);
   }
   return missing;
 }

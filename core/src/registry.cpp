@@ -3,11 +3,24 @@
 #include <fmt/format.h>
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <atomic>
+#include <optional>
 #include <utility>
 
 namespace regaudit {
 namespace {
+
+// A table name as an SQL identifier: quoted, its quotes doubled.
+std::string quoted_name(std::string_view table) {
+  std::string quoted = "\"";
+  for (const char c : table) {
+    quoted.push_back(c);
+    if (c == '"') quoted.push_back('"');
+  }
+  quoted.push_back('"');
+  return quoted;
+}
 
 std::string uri_for(const std::string& path) {
   // file: URIs need '?' and '#' (and '%') escaped. An absolute path gets an
@@ -184,15 +197,20 @@ bool RegistryView::has_column(std::string_view table, std::string_view column) {
 }
 
 std::int64_t RegistryView::row_count(std::string_view table) {
-  std::string quoted = "\"";
-  for (const char c : table) {
-    quoted.push_back(c);
-    if (c == '"') quoted.push_back('"');
-  }
-  quoted.push_back('"');
-  Statement s = prepare("SELECT count(*) FROM " + quoted);
+  Statement s = prepare("SELECT count(*) FROM " + quoted_name(table));
   s.step();
   return s.int64(0);
+}
+
+std::int64_t RegistryView::largest_rowid(std::string_view table) {
+  std::optional<Statement> last;
+  try {
+    last.emplace(prepare("SELECT max(rowid) FROM " + quoted_name(table)));
+  } catch (const RegistryError&) {
+    return 0;  // no rowid column
+  }
+  if (!last->step() || last->is_null(0)) return 0;
+  return std::max<std::int64_t>(0, last->int64(0));
 }
 
 }  // namespace regaudit

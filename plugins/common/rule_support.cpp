@@ -53,13 +53,7 @@ const NumberSubscriptions* SubscriptionsByNumber::find(std::string_view number) 
 }
 
 std::size_t rows_to_reserve(RunContext& context, std::string_view table, std::size_t most) {
-  try {
-    Statement last = context.registry().prepare(fmt::format("SELECT max(rowid) FROM {}", table));
-    if (!last.step() || last.is_null(0) || last.int64(0) <= 0) return 0;
-    return std::min(static_cast<std::size_t>(last.int64(0)), most);
-  } catch (const RegistryError&) {
-    return 0;  // no rowid (WITHOUT ROWID, or a view): the room grows instead
-  }
+  return std::min(static_cast<std::size_t>(context.registry().largest_rowid(table)), most);
 }
 
 SubscriptionsByNumber subscriptions_by_number(RunContext& context) {

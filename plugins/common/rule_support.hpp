@@ -203,7 +203,7 @@ class ByNumber {
 
 // How many rows of `table` to make room for without a pass over it: its
 // largest rowid (a registry's rowids are dense), at most `most` should they
-// not be; 0 for an empty table or one without rowids (WITHOUT ROWID, a view).
+// not be; 0 for an empty table or one without rowids (RegistryView::largest_rowid).
 std::size_t rows_to_reserve(RunContext& context, std::string_view table, std::size_t most);
 
 // Every number's counted subscriptions, reduced to what the rules need.

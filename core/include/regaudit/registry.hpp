@@ -87,6 +87,10 @@ class REGAUDIT_EXPORT RegistryView {
   bool has_table(std::string_view table);
   bool has_column(std::string_view table, std::string_view column);
   std::int64_t row_count(std::string_view table);
+  // The table's largest rowid, read from the end of its b-tree: an estimate of
+  // its rows without a pass over them. 0 when it is empty or has no rowids (a
+  // table WITHOUT ROWID, a view).
+  std::int64_t largest_rowid(std::string_view table);
   const std::string& path() const { return path_; }
 
  private:

@@ -21,7 +21,8 @@ inline constexpr const char* kWastedStaffHours = "wasted_staff_hours";
 // findings: read while the rules run (it is one more job of the rules'
 // pool), combined with the findings afterwards.
 struct MetricInputs {
-  // An ID (an nf::IdCodes code, of one IdCodes) and the position of its row
+  // An ID (an nf::IdCodes code, of one IdCodes, spread by a bijection:
+  // equal for equal IDs, ordered by nothing meaningful) and the position of its row
   // in `link_ids` or `person_ids`; for a person, also the hukou street's
   // index into `streets`.
   struct ById {
@@ -35,7 +36,7 @@ struct MetricInputs {
     std::uint32_t street;
   };
   // person_phones rows with a non-NULL id_number and persons rows with a
-  // valid one, in reading order, and the same sorted by (id, position): the
+  // valid one, in reading order, and the same sorted by (spread id, position): the
   // sorts need nothing from the findings, so they are made while the rules
   // run instead of after them.
   std::vector<std::int64_t> link_ids;

@@ -598,18 +598,30 @@ std::pair<Instant, bool> report_timestamp() {
   return {std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count(), false};
 }
 
-std::optional<AuditPeriod> latest_activity_period(RegistryView& registry) {
-  std::optional<Instant> latest;
+LatestActivity latest_activity(RegistryView& registry, Instant not_after) {
+  std::optional<Instant> latest;        // not after `not_after`
+  std::optional<Instant> latest_later;  // after it
+  std::int64_t later = 0;
   for (const char* sql :
        {"SELECT called_at FROM inquiries", "SELECT checked_in_at FROM checkins"}) {
     Statement s = registry.prepare(sql);
     while (s.step()) {
       const TimeValue t = nf::time(s.text(0));
-      if (t.is_readable() && (!latest || t.instant() > *latest)) latest = t.instant();
+      if (!t.is_readable()) continue;
+      std::optional<Instant>& best = t.instant() <= not_after ? latest : latest_later;
+      if (t.instant() > not_after) ++later;
+      if (!best || t.instant() > *best) best = t.instant();
     }
   }
-  if (!latest) return std::nullopt;
-  return AuditPeriod::containing(*latest);
+  LatestActivity out;
+  if (latest) {
+    out.period = AuditPeriod::containing(*latest);
+    out.passed_over = later;
+    if (latest_later) out.latest_passed_over = *latest_later;
+  } else if (latest_later) {
+    out.period = AuditPeriod::containing(*latest_later);
+  }
+  return out;
 }
 
 AuditResult run_audit(const AuditOptions& options, const Profile& profile,

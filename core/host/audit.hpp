@@ -179,9 +179,18 @@ std::vector<std::size_t> rule_start_order(
     const std::vector<std::vector<std::string>>& tables_per_rule,
     const std::function<std::int64_t(const std::string&)>& rows_of);
 
-// The month of the latest readable inquiries.called_at or
-// checkins.checked_in_at; nullopt when there is none.
-std::optional<AuditPeriod> latest_activity_period(RegistryView& registry);
+// The default audit period: the month of the latest readable
+// inquiries.called_at or checkins.checked_in_at not after `not_after` (a
+// call dated 9999-12-31 is a typo, not the month to audit), or of the latest
+// of all when every one is later. `period` is nullopt when there is none.
+struct LatestActivity {
+  std::optional<AuditPeriod> period;
+  // The calls and check-ins dated after `not_after` that were passed over,
+  // and the latest of them.
+  std::int64_t passed_over = 0;
+  Instant latest_passed_over = 0;
+};
+LatestActivity latest_activity(RegistryView& registry, Instant not_after);
 
 // "20220501" style SOURCE_DATE_EPOCH handling: the report timestamp, and
 // whether it was fixed by the environment.

@@ -54,6 +54,18 @@ void note(bool quiet, fmt::format_string<Args...> format, Args&&... args) {
     to_stderr(fmt::format("regaudit: {}\n", fmt::format(format, std::forward<Args>(args)...)));
 }
 
+// Why `text` is not a month AuditPeriod::parse accepts.
+std::string why_not_a_period(std::string_view text) {
+  bool form = text.size() == 7 && text[4] == '-';
+  for (std::size_t i = 0; form && i < text.size(); ++i) {
+    form = i == 4 || (text[i] >= '0' && text[i] <= '9');
+  }
+  if (!form) return "is not a month in the form YYYY-MM";
+  const int month = (text[5] - '0') * 10 + (text[6] - '0');
+  if (month < 1 || month > 12) return "has no month 01 to 12";
+  return "is outside the years 1900 to 9999";
+}
+
 // Loads the install's plugins and every --plugin-dir; refused plugins are
 // reported on stderr and skipped.
 std::optional<PluginCatalog> load_catalog(const PluginOptions& options, bool quiet) {
@@ -182,14 +194,25 @@ int run_command(const RunCommand& cmd) {
       return kExitBadInput;
     }
     std::optional<AuditPeriod> period;
-    if (!cmd.period.empty()) {
-      period = AuditPeriod::parse(cmd.period);
+    if (cmd.period) {
+      period = AuditPeriod::parse(*cmd.period);
       if (!period) {
-        error("--period: '{}' is not a month in the form YYYY-MM", cmd.period);
+        error("--period: '{}' {}", *cmd.period, why_not_a_period(*cmd.period));
         return kExitBadInput;
       }
     } else {
-      period = latest_activity_period(registry);
+      // Calls and check-ins dated after the day the report is made are
+      // typos (registry times are local; a day's margin covers every zone).
+      constexpr Instant kDay = 24 * 60 * 60;
+      const LatestActivity latest = latest_activity(registry, report_timestamp().first + kDay);
+      period = latest.period;
+      if (latest.passed_over > 0) {
+        warning(
+            "auditing {}, the month of the latest call or check-in not dated after today, and "
+            "passing over {} dated later (the latest {}): give --period YYYY-MM to audit another "
+            "month",
+            latest.period->label(), latest.passed_over, format_instant(latest.latest_passed_over));
+      }
       if (!period) {
         error(
             "{} has no readable inquiries.called_at or checkins.checked_in_at to take the "

@@ -25,7 +25,9 @@ struct PluginOptions {
 
 struct RunCommand {
   std::filesystem::path db;
-  std::string period;  // empty: the month of the latest call or check-in
+  // Unset: the month of the latest call or check-in (latest_activity). Given
+  // empty, it is refused like any other text that is not a month.
+  std::optional<std::string> period;
   std::filesystem::path out_dir;
   std::filesystem::path profile;  // empty: the install's rules/monthly.xml
   PluginOptions plugins;

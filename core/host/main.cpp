@@ -42,13 +42,14 @@ int main(int argc, char** argv) {
       "Run 'regaudit COMMAND --help' for a command's options.");
 
   RunCommand run;
+  std::string run_period;
   CLI::App* run_app = app.add_subcommand("run", "Audit one month of a registry and write reports");
   run_app->add_option("--db", run.db, "The merged registry (SQLite), opened read-only")
       ->required()
       ->check(CLI::ExistingFile);
-  run_app->add_option("--period", run.period,
-                      "The month to audit, YYYY-MM (default: the month of the latest call or "
-                      "check-in)");
+  run_app->add_option("--period", run_period,
+                      "The month to audit, YYYY-MM, 1900-01 to 9999-12 (default: the month of the "
+                      "latest call or check-in not dated after today)");
   run_app
       ->add_option("--out", run.out_dir,
                    "Directory for report.xml and report.html (created if missing)")
@@ -194,6 +195,7 @@ int main(int argc, char** argv) {
   if (*run_app) {
     if (run.jobs == 0) run.jobs = std::max(1u, std::thread::hardware_concurrency());
     run.leave_result_to_exit = true;
+    if (run_app->count("--period") > 0) run.period = run_period;
     return run_command(run);
   }
   if (*rules_app) return rules_command(list_plugins, list_profile);

@@ -129,7 +129,7 @@ std::optional<AuditPeriod> AuditPeriod::parse(std::string_view text) {
       month = month * 10 + (c - '0');
     }
   }
-  if (year < 1900 || year > 9998 || month < 1 || month > 12) return std::nullopt;
+  if (year < 1900 || year > 9999 || month < 1 || month > 12) return std::nullopt;
   return AuditPeriod(year, month);
 }
 

@@ -147,6 +147,43 @@ TEST(Cli, AClosedOrFullStandardErrorDoesNotStopTheRun) {
   }
 }
 
+// A --period that is refused says why: its form, its month or its year.
+TEST(Cli, ARefusedPeriodSaysWhy) {
+  TempRegistry db;
+  fill_small_city(db);
+  const auto out_dir = db.dir() / "out";
+  const auto refusal = [&](const std::string& period) {
+    std::string log;
+    EXPECT_EQ(run_command(regaudit("run -q --db '" + db.path() + "' --period '" + period +
+                                   "' --out '" + out_dir.string() + "'"),
+                          &log),
+              2)
+        << period;
+    EXPECT_FALSE(std::filesystem::exists(out_dir)) << period;
+    return log;
+  };
+  for (const char* period : {"2022-4", "22-04", "2022/04", "２０２２-04", "2022-04-01", ""}) {
+    EXPECT_NE(refusal(period).find("is not a month in the form YYYY-MM"), std::string::npos)
+        << period;
+  }
+  for (const char* period : {"2022-00", "2022-13", "2022-99"}) {
+    EXPECT_NE(refusal(period).find("has no month 01 to 12"), std::string::npos) << period;
+  }
+  for (const char* period : {"1899-12", "0000-01"}) {
+    EXPECT_NE(refusal(period).find("outside the years 1900 to 9999"), std::string::npos) << period;
+  }
+  // The last month a registry time can name is a period too.
+  std::string log;
+  EXPECT_EQ(run_command(regaudit("run -q --db '" + db.path() + "' --period 9999-12 --out '" +
+                                 out_dir.string() + "'"),
+                        &log),
+            0)
+      << log;
+  EXPECT_NE(read_file(out_dir / "report.xml").find("as-of=\"10000-01-01T00:00:00\""),
+            std::string::npos);
+  EXPECT_EQ(xsd_errors(out_dir / "report.xml"), "");
+}
+
 // What SQLite accepts as the same registry is audited the same: a table
 // WITHOUT ROWID (a rule's reservation asked for its largest rowid and
 // failed), table and column names in other case, a path written with a

@@ -206,6 +206,42 @@ TEST(HostileValues, FarFutureAndFarPastDatesAreReadable) {
   EXPECT_EQ(xsd_errors(out / "report.xml"), "");
 }
 
+// A call dated in the future is a typo: the default period is the month of
+// the latest activity not after today, and the run says what it passed over.
+TEST(HostileValues, TheDefaultPeriodPassesOverFutureDatedActivity) {
+  TempRegistry db;
+  db.exec(R"(
+    INSERT INTO inquiries (inquiry_id, called_at) VALUES (1, '2022-04-03 09:30'),
+      (2, '9999-12-31 23:59:59'), (3, '2022-03-30 10:00');
+    INSERT INTO checkins (checkin_id, checked_in_at) VALUES (1, '2022-04-09 10:00'),
+      (2, '9999-01-01'), (3, 'soon');
+  )");
+  const auto out = db.dir() / "latest";
+  std::string log;
+  // -q keeps the warning: the audited month is not the one the rows point to.
+  EXPECT_EQ(
+      run_command("SOURCE_DATE_EPOCH=1669852800 " +
+                      regaudit("run -q --db '" + db.path() + "' --out '" + out.string() + "'"),
+                  &log),
+      0)
+      << log;
+  EXPECT_NE(read_file(out / "report.xml").find("period=\"2022-04\""), std::string::npos);
+  EXPECT_NE(log.find("auditing 2022-04"), std::string::npos) << log;
+  EXPECT_NE(log.find("passing over 2 dated later (the latest 9999-12-31T23:59:59)"),
+            std::string::npos)
+      << log;
+  // A report time before every call takes the latest of all, as before.
+  log.clear();
+  std::filesystem::remove_all(out);
+  EXPECT_EQ(run_command("SOURCE_DATE_EPOCH=0 " + regaudit("run -q --db '" + db.path() +
+                                                          "' --out '" + out.string() + "'"),
+                        &log),
+            0)
+      << log;
+  EXPECT_NE(read_file(out / "report.xml").find("period=\"9999-12\""), std::string::npos);
+  EXPECT_EQ(log.find("passing over"), std::string::npos) << log;
+}
+
 TEST(Outputs, AWriteFailureLeavesThePreviousReportsIntact) {
   TempRegistry db;
   db.exec("INSERT INTO persons (person_id, id_number) VALUES (1, 'bad')");

@@ -56,7 +56,7 @@ class TimeValue {
 // One calendar month P = [start, end); the as-of instant A is `end`.
 class REGAUDIT_EXPORT AuditPeriod {
  public:
-  // "YYYY-MM" with a month 01..12 and a year 1900..9998; nullopt otherwise.
+  // "YYYY-MM" with a month 01..12 and a year 1900..9999; nullopt otherwise.
   static std::optional<AuditPeriod> parse(std::string_view text);
   static AuditPeriod of_month(int year, int month);
   // The month that contains `t`.

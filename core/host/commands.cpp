@@ -304,6 +304,18 @@ int run_command(const RunCommand& cmd) {
     options.plugin_dirs = cmd.plugins.plugin_dirs;
     options.allow_untrusted_plugins = cmd.plugins.allow_untrusted;
     AuditResult result = run_audit(options, *profile, *rules);
+    // A rule that failed may have met a damaged registry: that is bad input,
+    // not the rule's fault, and it gets no report.
+    if (any_rule_failed(result)) {
+      if (const auto damage = registry_damage(registry)) {
+        progress.finish();
+        for (const RuleOutcome& r : result.rules) {
+          if (r.status == RuleOutcome::Status::failed) error("rule {} failed: {}", r.id, r.reason);
+        }
+        error("{} is damaged ({}); nothing was written", cmd.db.string(), *damage);
+        return kExitBadInput;
+      }
+    }
     if (const char* epoch = std::getenv("SOURCE_DATE_EPOCH");
         epoch != nullptr && *epoch != '\0' && !result.reproducible) {
       warning(

@@ -1,6 +1,7 @@
 // Checks a registry file against SPEC section 1 before anything reads it.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -18,5 +19,10 @@ std::vector<SchemaProblem> check_schema(RegistryView& registry);
 
 // "missing table 'inquiries'" / "table 'persons' has no column 'hukou_street'".
 std::string describe(const SchemaProblem& problem);
+
+// SQLite's first complaint about the file's pages and b-trees (PRAGMA
+// quick_check, which reads the whole file: asked only after something failed),
+// or nullopt when it finds none.
+std::optional<std::string> registry_damage(RegistryView& registry);
 
 }  // namespace regaudit::host

@@ -98,8 +98,13 @@ bool Statement::step() {
     return true;
   }
   if (rc == SQLITE_DONE) return false;
-  throw RegistryError(fmt::format("reading the registry failed ({}) in: {}",
-                                  sqlite3_errmsg(sqlite3_db_handle(stmt_)), sql_));
+  // Named by its file: the message may reach the user from a rule's thread,
+  // far from where the registry was opened.
+  sqlite3* db = sqlite3_db_handle(stmt_);
+  const char* file = sqlite3_db_filename(db, "main");
+  throw RegistryError(fmt::format("{}: reading the registry failed ({}) in: {}",
+                                  file != nullptr && *file != '\0' ? file : "the registry",
+                                  sqlite3_errmsg(db), sql_));
 }
 
 void Statement::reset() {

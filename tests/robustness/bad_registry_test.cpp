@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
+#include <array>
 #include <fstream>
 #include <random>
 
@@ -83,6 +84,47 @@ TEST(BadRegistry, TruncatedFileIsMalformed) {
   const AuditRun r = audit_file(db.path(), db.dir() / "out");
   expect_clean_error(r, "registry.db");
   EXPECT_NE(r.log.find("malformed"), std::string::npos) << r.log;
+}
+
+// A damaged page that only one rule reads fails that rule; the run then
+// finds the damage, names the file and writes no report (as when the pages
+// the host itself reads are damaged), instead of a report with a failed rule.
+TEST(BadRegistry, ADamagedPageOfOneRulesTableIsBadInputNotAFailedRule) {
+  TempRegistry db;
+  std::string rows;
+  for (int i = 0; i < 3000; ++i) {
+    rows += "INSERT INTO vaccinations (vaccination_id, id_number, vaccinated_at) VALUES (" +
+            std::to_string(i) + ", '11010519491231002X', '2021-05-01');\n";
+  }
+  db.exec("BEGIN;" + rows + "COMMIT;");
+  std::int64_t root = 0;
+  std::int64_t page_size = 0;
+  {
+    RegistryView registry(db.path());
+    Statement s =
+        registry.prepare("SELECT rootpage FROM sqlite_schema WHERE name = 'vaccinations'");
+    ASSERT_TRUE(s.step());
+    root = s.int64(0);
+    Statement size = registry.prepare("PRAGMA page_size");
+    ASSERT_TRUE(size.step());
+    page_size = size.int64(0);
+  }
+  // The root is an interior page (kind 5) whose right-most child, at offset
+  // 8 of its header, is a leaf: its cells are overwritten, its kind kept.
+  std::fstream f(db.path(), std::ios::in | std::ios::out | std::ios::binary);
+  std::array<unsigned char, 12> header{};
+  f.seekg((root - 1) * page_size);
+  f.read(reinterpret_cast<char*>(header.data()), header.size());
+  ASSERT_EQ(header[0], 5);
+  const std::int64_t leaf =
+      (std::int64_t{header[8]} << 24) | (header[9] << 16) | (header[10] << 8) | header[11];
+  f.seekp((leaf - 1) * page_size + 1);
+  for (int i = 0; i < 300; ++i) f.put(static_cast<char>(0xFF));
+  f.close();
+  const AuditRun r = audit_file(db.path(), db.dir() / "out");
+  expect_clean_error(r, db.path() + " is damaged (");
+  EXPECT_NE(r.log.find("rule checkin-redundancy failed"), std::string::npos) << r.log;
+  EXPECT_NE(r.log.find("nothing was written"), std::string::npos) << r.log;
 }
 
 TEST(BadRegistry, DatabaseLockedByAWriterIsAClearErrorNotAHang) {

@@ -133,6 +133,22 @@ std::optional<std::size_t> column_index(const TableSpec& table, std::string_view
   return std::nullopt;
 }
 
+// An attribute of `node` that is not one of `known`, named with where it is:
+// a typo such as tabel= or delimeter= would otherwise pass silently.
+Status refuse_unknown_attributes(const std::filesystem::path& path, const pugi::xml_node& node,
+                                 std::initializer_list<std::string_view> known) {
+  for (const pugi::xml_attribute a : node.attributes()) {
+    if (std::find(known.begin(), known.end(), std::string_view(a.name())) != known.end()) continue;
+    std::string list;
+    for (const std::string_view k : known)
+      list += fmt::format("{}{}=", list.empty() ? "" : ", ", k);
+    return Status::error(
+        fmt::format("{}: <{}> at byte {} has an unknown attribute {}= (expected {})", path.string(),
+                    node.name(), node.offset_debug(), a.name(), list));
+  }
+  return Status::ok();
+}
+
 std::string column_list(const TableSpec& table) {
   std::string list;
   for (const ColumnSpec& c : table.columns) {
@@ -217,6 +233,11 @@ Status load_mapping_file(const std::filesystem::path& path, const TableSpec& tab
     return Status::error(
         fmt::format("{}: the root element must be <import-mapping>", path.string()));
   }
+  if (Status s =
+          refuse_unknown_attributes(path, root, {"version", "table", "encoding", "delimiter"});
+      !s) {
+    return s;
+  }
   const std::string version = root.attribute("version").as_string("1");
   if (version != "1") {
     return Status::error(fmt::format("{}: mapping format version {} is not supported (only 1)",
@@ -232,6 +253,7 @@ Status load_mapping_file(const std::filesystem::path& path, const TableSpec& tab
     if (node.type() != pugi::node_element) continue;
     const std::string_view element = node.name();
     if (element == "column") {
+      if (Status s = refuse_unknown_attributes(path, node, {"source", "target"}); !s) return s;
       const std::string source = node.attribute("source").as_string();
       const std::string target = normalize_header(node.attribute("target").as_string());
       if (source.empty() || target.empty()) {
@@ -244,8 +266,17 @@ Status load_mapping_file(const std::filesystem::path& path, const TableSpec& tab
                         "column of {} (columns: {})",
                         path.string(), source, target, table.name, column_list(table)));
       }
+      for (const ExplicitMapping& earlier : rules->columns) {
+        if (normalize_header(earlier.source) == normalize_header(source) &&
+            earlier.target != target) {
+          return Status::error(
+              fmt::format("{}: <column> at byte {}: header '{}' is already mapped to {}, not {}",
+                          path.string(), node.offset_debug(), source, earlier.target, target));
+        }
+      }
       rules->columns.push_back({source, target});
     } else if (element == "allow-missing") {
+      if (Status s = refuse_unknown_attributes(path, node, {"column"}); !s) return s;
       const std::string column = normalize_header(node.attribute("column").as_string());
       if (!column_index(table, column)) {
         return Status::error(fmt::format("{}: <allow-missing column=\"{}\">: no such column in {}",

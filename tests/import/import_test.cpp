@@ -245,6 +245,53 @@ TEST_F(ImportTest, Headers_MappingFileForAnotherTableIsAnError) {
       << run.err;
 }
 
+// A typo in a mapping file's attribute, or one header mapped to two columns
+// (in the file or by --map), is an error before anything is written: it
+// would otherwise pass silently and load the column wrongly or not at all.
+TEST_F(ImportTest, Headers_MappingTyposAndHeadersMappedTwiceAreErrors) {
+  const auto csv = file("p.csv", "编号,号码,证件,时间\n1,138,110,2022-04-01\n");
+  const auto refused = [&](const std::vector<std::string>& args, const std::string& needle) {
+    std::vector<std::string> all = args;
+    all.push_back(csv.string());
+    const CliRun run = import("person_phones", all);
+    EXPECT_EQ(run.exit_code, 2) << needle;
+    EXPECT_NE(run.err.find(needle), std::string::npos) << run.err;
+    EXPECT_FALSE(std::filesystem::exists(db())) << "the registry was created";
+  };
+  const std::string columns =
+      "  <column source=\"编号\" target=\"link_id\"/>\n"
+      "  <column source=\"号码\" target=\"phone\"/>\n"
+      "  <column source=\"证件\" target=\"id_number\"/>\n"
+      "  <column source=\"时间\" target=\"recorded_at\"/>\n";
+  const auto root_typo =
+      file("root.xml", "<import-mapping tabel=\"persons\">\n" + columns + "</import-mapping>\n");
+  refused({"--mapping", root_typo.string()},
+          "<import-mapping> at byte 1 has an unknown attribute tabel= (expected version=, "
+          "table=, encoding=, delimiter=)");
+  const auto column_typo = file("column.xml", "<import-mapping>\n" + columns +
+                                                  "  <column source=\"x\" targt=\"phone\"/>\n"
+                                                  "</import-mapping>\n");
+  refused({"--mapping", column_typo.string()}, "has an unknown attribute targt=");
+  const auto allow_typo = file("allow.xml", "<import-mapping>\n" + columns +
+                                                "  <allow-missing colum=\"source\"/>\n"
+                                                "</import-mapping>\n");
+  refused({"--mapping", allow_typo.string()}, "has an unknown attribute colum= (expected column=)");
+  const auto twice = file("twice.xml", "<import-mapping>\n" + columns +
+                                           "  <column source=\" 号码 \" target=\"id_number\"/>\n"
+                                           "</import-mapping>\n");
+  refused({"--mapping", twice.string()},
+          "header ' 号码 ' is already mapped to phone, not id_number");
+  refused({"--map", "编号=link_id", "--map", "号码=phone", "--map", "证件=id_number", "--map",
+           "时间=recorded_at", "--map", "号码=id_number"},
+          "--map '号码=id_number': header '号码' is already mapped to phone by an earlier --map");
+  // The same mapping twice is no contradiction.
+  const CliRun same = import(
+      "person_phones", {"--map", "号码=phone", "--map", "号码=phone", "--map", "编号=link_id",
+                        "--map", "证件=id_number", "--map", "时间=recorded_at", csv.string()});
+  EXPECT_EQ(same.exit_code, 0) << same.err;
+  EXPECT_EQ(query_one(db(), "SELECT phone, id_number FROM person_phones"), "138|110");
+}
+
 TEST_F(ImportTest, Headers_MissingRequiredColumnIsAnErrorBeforeAnyRowAndWritesNothing) {
   const auto csv = file("p.csv", "link_id,id_number,source\n1,a,b\n");
   const CliRun run = import("person_phones", {csv.string()});

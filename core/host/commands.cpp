@@ -11,6 +11,8 @@
 #include <iostream>
 #include <vector>
 
+#include <fcntl.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include "audit.hpp"
@@ -96,15 +98,78 @@ std::optional<Profile> load_profile(const std::filesystem::path& requested) {
   return profile;
 }
 
+constexpr std::string_view kStagingPrefix = ".regaudit-staging-";
+constexpr std::array<std::string_view, 2> kReportNames = {"report.html", "report.xml"};
+
+// A run holds an exclusive flock on its staging directory while it writes;
+// the kernel releases it when the process ends, however it ends.
+struct StagingLock {
+  explicit StagingLock(const std::filesystem::path& dir)
+      : fd(open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC)) {
+    if (fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) != 0) {
+      close(fd);
+      fd = -1;
+    }
+  }
+  ~StagingLock() {
+    if (fd >= 0) close(fd);
+  }
+  StagingLock(const StagingLock&) = delete;
+  StagingLock& operator=(const StagingLock&) = delete;
+  bool held() const { return fd >= 0; }
+  int fd;
+};
+
+// Staging directories that a killed run left in `out_dir` (no run holds
+// their lock, and they are more than a minute old, past the instant between
+// a run's mkdtemp and its flock). A run killed while it swapped the reports
+// (new ones still in its staging directory, previous ones set aside there)
+// is undone: the previous reports go back, so the pair in `out_dir` is never
+// mixed. Then the directory goes, with the hundreds of megabytes it may hold.
+void recover_interrupted_runs(const std::filesystem::path& out_dir, bool quiet) {
+  std::error_code ec;
+  std::vector<std::filesystem::path> stale;
+  for (const auto& entry : std::filesystem::directory_iterator(out_dir, ec)) {
+    if (entry.path().filename().string().starts_with(kStagingPrefix) && entry.is_directory(ec) &&
+        !entry.is_symlink(ec)) {
+      stale.push_back(entry.path());
+    }
+  }
+  const auto now = std::filesystem::file_time_type::clock::now();
+  for (const std::filesystem::path& dir : stale) {
+    const auto modified = std::filesystem::last_write_time(dir, ec);
+    if (ec || now - modified < std::chrono::minutes(1)) continue;
+    const StagingLock lock(dir);
+    if (!lock.held()) continue;  // a run is writing there
+    bool swap_unfinished = false;
+    for (const std::string_view name : kReportNames) {
+      swap_unfinished = swap_unfinished || std::filesystem::exists(dir / name, ec);
+    }
+    std::size_t restored = 0;
+    for (const std::string_view name : kReportNames) {
+      const auto kept = dir / ("previous-" + std::string(name));
+      if (swap_unfinished && std::filesystem::exists(kept, ec) &&
+          std::rename(kept.c_str(), (out_dir / name).c_str()) == 0) {
+        ++restored;
+      }
+    }
+    std::filesystem::remove_all(dir, ec);
+    note(quiet, "removed {}, left by an interrupted run{}", dir.string(),
+         restored > 0 ? "; the reports it was replacing are back in place" : "");
+  }
+}
+
 Status write_reports(const AuditResult& result, const RunCommand& cmd,
                      const std::filesystem::path& xml_path,
                      const std::filesystem::path& html_path) {
-  std::string pattern = (cmd.out_dir / ".regaudit-staging-XXXXXX").string();
+  recover_interrupted_runs(cmd.out_dir, cmd.quiet);
+  std::string pattern = (cmd.out_dir / (std::string(kStagingPrefix) + "XXXXXX")).string();
   if (mkdtemp(pattern.data()) == nullptr) {
     return Status::error(fmt::format("cannot create a staging directory in {}: {}",
                                      cmd.out_dir.string(), std::strerror(errno)));
   }
   const std::filesystem::path staging = pattern;
+  const StagingLock lock(staging);
   const auto cleanup = [&] {
     std::error_code ignored;
     std::filesystem::remove_all(staging, ignored);

@@ -2,8 +2,11 @@
 // (odd values counted as unreadable, a report that validates) or a clear error
 // (exit 2) naming what is wrong — never a crash, a hang or a partial report.
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <sqlite3.h>
+#include <sys/file.h>
+#include <unistd.h>
 
 #include <array>
 #include <fstream>
@@ -305,6 +308,64 @@ TEST(Outputs, AWriteFailureLeavesThePreviousReportsIntact) {
   std::size_t entries = 0;
   for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator(out)) ++entries;
   EXPECT_EQ(entries, 2u) << "temporary files were left behind";
+}
+
+// A run killed while it swapped the reports leaves its staging directory,
+// with the previous reports set aside in it. The next run that writes there
+// puts them back (here its own reports then fail to be written, so they
+// stay) and removes the directory; a directory whose run still holds its
+// lock, or that is under a minute old, is left alone.
+TEST(Outputs, ARunKilledMidSwapIsUndoneByTheNextRun) {
+  TempRegistry db;
+  db.exec("INSERT INTO persons (person_id, id_number) VALUES (1, 'bad')");
+  const auto out = db.dir() / "out";
+  const auto killed = out / ".regaudit-staging-Kil1ed";
+  const auto busy = out / ".regaudit-staging-Bu5yyy";
+  const auto fresh = out / ".regaudit-staging-Fre5hh";
+  for (const auto& dir : {killed, busy, fresh}) std::filesystem::create_directories(dir);
+  // Killed after report.html moved in, before report.xml did.
+  std::ofstream(out / "report.html") << "new html";
+  std::ofstream(killed / "report.xml") << "new xml";
+  std::ofstream(killed / "previous-report.html") << "old html";
+  std::ofstream(killed / "previous-report.xml") << "old xml";
+  const auto an_hour_ago = std::filesystem::file_time_type::clock::now() - std::chrono::hours(1);
+  std::filesystem::last_write_time(killed, an_hour_ago);
+  std::filesystem::last_write_time(busy, an_hour_ago);
+  const int busy_fd = open(busy.c_str(), O_RDONLY | O_DIRECTORY);
+  ASSERT_GE(busy_fd, 0);
+  ASSERT_EQ(flock(busy_fd, LOCK_EX | LOCK_NB), 0);
+  std::string log;
+  const int rc =
+      run_command("ulimit -f 8; " + regaudit("run --lang en --db '" + db.path() +
+                                             "' --period 2022-04 --out '" + out.string() + "'"),
+                  &log);
+  close(busy_fd);
+  EXPECT_EQ(rc, 2) << log;
+  EXPECT_NE(
+      log.find("removed " + killed.string() +
+               ", left by an interrupted run; the reports it was replacing are back in place"),
+      std::string::npos)
+      << log;
+  EXPECT_EQ(read_file(out / "report.html"), "old html");
+  EXPECT_EQ(read_file(out / "report.xml"), "old xml");
+  EXPECT_FALSE(std::filesystem::exists(killed));
+  EXPECT_TRUE(std::filesystem::exists(busy));
+  EXPECT_TRUE(std::filesystem::exists(fresh));
+  // Once its lock is gone, the next run removes it; the finished swap of a
+  // run killed before its cleanup is not undone.
+  std::ofstream(busy / "previous-report.xml") << "older xml";
+  std::filesystem::last_write_time(busy, an_hour_ago);
+  log.clear();
+  EXPECT_EQ(run_command(regaudit("run --lang en --db '" + db.path() + "' --period 2022-04 --out '" +
+                                 out.string() + "'"),
+                        &log),
+            0)
+      << log;
+  EXPECT_FALSE(std::filesystem::exists(busy)) << log;
+  EXPECT_NE(log.find("removed " + busy.string() + ", left by an interrupted run\n"),
+            std::string::npos)
+      << log;
+  EXPECT_NE(read_file(out / "report.xml").find("<audit-report"), std::string::npos);
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include <array>
 #include <condition_variable>
 #include <cstdint>
+#include <cstring>
 #include <exception>
 #include <functional>
 #include <mutex>
@@ -85,6 +86,38 @@ class XmlWriter {
     out_ += name;
     out_ += "=\"";
     escape_safe(value, true);
+    out_ += '"';
+  }
+  // An attribute whose value the report's code made from a fixed alphabet
+  // (digits, hexadecimal, '.', '-', the severity names): nothing to escape.
+  void attr_plain(std::string_view name, std::string_view value) {
+    out_ += ' ';
+    out_ += name;
+    out_ += "=\"";
+    out_ += value;
+    out_ += '"';
+  }
+  // The attributes that mostly repeat the previous finding's (its rule, code
+  // and tables: the findings are sorted by them), each escaped once per run
+  // of equal values.
+  enum class Repeated { rule, code, subject_table, ref_table, count };
+  void attr_repeated(std::string_view name, std::string_view value, Repeated slot) {
+    out_ += ' ';
+    out_ += name;
+    out_ += "=\"";
+    Remembered& r = remembered_[static_cast<std::size_t>(slot)];
+    if (r.known && r.raw == value) {
+      out_ += r.escaped;
+      replaced_ += r.replaced;
+    } else {
+      const std::size_t mark = out_.size();
+      const std::uint64_t before = replaced_;
+      escape_safe(value, true);
+      r.raw.assign(value);
+      r.escaped.assign(out_, mark);
+      r.replaced = replaced_ - before;
+      r.known = true;
+    }
     out_ += '"';
   }
   // The element's only content: `<name …>text</name>`.
@@ -172,9 +205,31 @@ class XmlWriter {
     const auto* bytes = reinterpret_cast<const uint8_t*>(s.data());
     const auto length = static_cast<int32_t>(s.size());
     const std::size_t mark = out_.size();
-    int32_t start = 0;  // of the run written as itself
+    int32_t start = 0;     // of the run written as itself
+    int32_t bytewise = 0;  // ASCII before this is taken byte by byte
     for (int32_t i = 0; i < length;) {
       const uint8_t b = bytes[i];
+      // A three-byte sequence led by E1 to EC or EE to EF (U+1000 to U+CFFF
+      // and U+E000 to U+FFFF: the CJK ideographs, the full-width forms) is
+      // well formed when both others are continuation bytes, and allowed in
+      // XML but for U+FFFE and U+FFFF.
+      if (static_cast<uint8_t>(b - 0xE1) <= 0xEF - 0xE1 && i + 2 < length) {
+        const unsigned tail = (unsigned{bytes[i + 1]} << 8) | bytes[i + 2];
+        if ((tail & 0xC0C0) == 0x8080 && b != 0xED && (b != 0xEF || tail < 0xBFBE)) {
+          i += 3;
+          continue;
+        }
+      }
+      // Eight printable ASCII bytes none of which is escaped in either mode,
+      // tested at once (the masked IDs, dates and digits of the messages); a
+      // word that fails is then taken byte by byte.
+      if (b < 0x80 && i >= bytewise && i + 8 <= length) {
+        if (plain_ascii_word(bytes + i)) {
+          i += 8;
+          continue;
+        }
+        bytewise = i + 8;
+      }
       if (b < 0x80) {
         if (kinds[b] == 0) {
           ++i;
@@ -198,6 +253,22 @@ class XmlWriter {
     }
     out_.append(s.data() + start, static_cast<std::size_t>(length - start));
     return true;
+  }
+  // Whether the 8 bytes at `p` are all in 0x20..0x7F and none of & < > ".
+  static bool plain_ascii_word(const uint8_t* p) {
+    constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
+    constexpr std::uint64_t kHigh = 0x8080808080808080ULL;
+    std::uint64_t w = 0;
+    std::memcpy(&w, p, sizeof w);
+    // Some byte of `x` is zero exactly when some byte's (x - 1) borrows into
+    // its high bit while x's own high bit is clear (whether any byte is below
+    // n, likewise with n for 1, holds for n up to 0x80: `w` has no high bits,
+    // checked first).
+    const auto has_zero = [](std::uint64_t x) { return ((x - kOnes) & ~x & kHigh) != 0; };
+    const auto has_byte = [&](std::uint8_t c) { return has_zero(w ^ (kOnes * c)); };
+    if ((w & kHigh) != 0) return false;
+    if (((w - kOnes * 0x20) & ~w & kHigh) != 0) return false;  // a byte below 0x20
+    return !has_byte('&') && !has_byte('<') && !has_byte('>') && !has_byte('"');
   }
   // One character that byte_kinds() says is escaped.
   void escape_one(char ch) {
@@ -224,8 +295,16 @@ class XmlWriter {
     out_ += ';';
   }
 
+  struct Remembered {
+    std::string raw;
+    std::string escaped;
+    std::uint64_t replaced = 0;  // characters escape_safe replaced in `raw`
+    bool known = false;
+  };
+
   const ChunkSink& sink_;
   std::string out_;
+  std::array<Remembered, static_cast<std::size_t>(Repeated::count)> remembered_;
   std::vector<std::string_view> names_;  // open elements; names are literals
   std::uint64_t replaced_ = 0;
   bool start_open_ = false;  // `<name …` written, `>` not yet
@@ -314,15 +393,17 @@ void write_run(XmlWriter& w, const host::AuditResult& r, const XmlOptions& optio
 void write_finding(XmlWriter& w, const host::ReportedFinding& rf, const XmlOptions& options) {
   {
     const Finding& f = rf.finding;
+    using Repeated = XmlWriter::Repeated;
     w.open("finding");
-    w.attr("rule", f.rule_id);
-    w.attr("code", f.code);
-    w.attr("severity", to_string(f.severity));
-    w.attr("fingerprint", rf.fingerprint);
-    if (!rf.baseline.empty()) w.attr("baseline", rf.baseline);
+    w.attr_repeated("rule", f.rule_id, Repeated::rule);
+    w.attr_repeated("code", f.code, Repeated::code);
+    w.attr_plain("severity", to_string(f.severity));
+    w.attr_plain("fingerprint", rf.fingerprint);
+    if (!rf.baseline.empty()) w.attr_plain("baseline", rf.baseline);
     w.open("subject");
-    w.attr("table", f.subject_table);
-    w.attr("key", std::to_string(f.subject_key));
+    w.attr_repeated("table", f.subject_table, Repeated::subject_table);
+    const fmt::format_int key(f.subject_key);
+    w.attr_plain("key", {key.data(), key.size()});
     w.close();
     if (!f.street.empty()) {
       w.open("street");
@@ -330,15 +411,16 @@ void write_finding(XmlWriter& w, const host::ReportedFinding& rf, const XmlOptio
       w.close();
     }
     w.open("cost");
-    w.attr("minutes", decimal(f.cost_minutes));
+    w.attr_plain("minutes", decimal(f.cost_minutes));
     w.close();
     w.text_element("message", options.lang == "en" ? f.message_en : f.message_zh);
     if (!f.evidence.empty()) {
       w.open("evidence");
       for (const EvidenceRef& ref : f.evidence) {
         w.open("ref");
-        w.attr("table", ref.table);
-        w.attr("key", std::to_string(ref.key));
+        w.attr_repeated("table", ref.table, Repeated::ref_table);
+        const fmt::format_int ref_key(ref.key);
+        w.attr_plain("key", {ref_key.data(), ref_key.size()});
         w.close();
       }
       w.close();

@@ -6,6 +6,8 @@
 #include <sqlite3.h>
 
 #include <fstream>
+#include <pugixml.hpp>
+#include <random>
 #include <regex>
 #include <set>
 
@@ -209,6 +211,123 @@ TEST(XmlReport, EscapesTextAndAttributesAsPugixmlDid) {
   EXPECT_NE(clean.find("<subject table=\"x&amp;&quot;&lt;>&#09;y\""), std::string::npos) << clean;
   EXPECT_NE(clean.find("<message>x&amp;\"&lt;&gt;\ty</message>"), std::string::npos) << clean;
   EXPECT_EQ(clean.find("<replaced-characters"), std::string::npos);
+}
+
+// The writer's fast paths (eight ASCII bytes at once, three-byte sequences
+// without a decoder, an attribute equal to the previous finding's copied)
+// against their definition: random texts of the pieces that sit on their
+// edges, read back by pugixml, are xml_safe() of themselves, and the
+// replacements are counted once per character and attribute.
+TEST(XmlReport, RandomTextsReadBackAsTheirXmlSafeForm) {
+  const std::vector<std::string> pieces = {"a",
+                                           "Z",
+                                           "0",
+                                           " ",
+                                           "-",
+                                           "&",
+                                           "<",
+                                           ">",
+                                           "\"",
+                                           "'",
+                                           "\t",
+                                           "\n",
+                                           "\r",
+                                           "\x01",
+                                           "\x1f",
+                                           "\x7f",
+                                           "abcdefgh",
+                                           "2022-04-03 ",
+                                           "\xE4\xB8\xAD",  // 中
+                                           "\xEF\xBC\x88",  // （, a full-width form
+                                           "\xEF\xBF\xBD",  // U+FFFD itself, valid
+                                           "\xEF\xBF\xBE",  // U+FFFE, forbidden
+                                           "\xEF\xBF\xBF",  // U+FFFF, forbidden
+                                           "\xED\xA0\x80",  // a surrogate
+                                           "\xED\x9F\xBF",  // U+D7FF, valid
+                                           "\xE0\x80\x80",  // overlong
+                                           "\xE0\xA4\x85",  // U+0905
+                                           "\xE1\x80\x80",  // U+1000
+                                           "\xEC\xBF\xBF",  // U+CFFF
+                                           "\xEE\x80\x80",  // U+E000
+                                           "\xE4",
+                                           "\xB8",
+                                           "\xE4\xB8",          // cut short
+                                           "\xF0\x9F\x98\x80",  // an emoji
+                                           "\xC3\xA9",
+                                           "\xC0\xAF",
+                                           "\xFF"};
+  std::mt19937 random(2022);
+  host::AuditResult r;
+  std::vector<std::string> texts;
+  for (int i = 0; i < 400; ++i) {
+    std::string s;
+    const int n = static_cast<int>(random() % 24);
+    for (int k = 0; k < n; ++k) s += pieces[random() % pieces.size()];
+    // Each text twice in a row, so that the second copies the first's escapes.
+    for (int twice = 0; twice < 2; ++twice) {
+      host::ReportedFinding rf;
+      rf.finding.rule_id = "r";
+      rf.finding.code = s;
+      rf.finding.subject_table = s;
+      rf.finding.subject_key = static_cast<std::int64_t>(texts.size());
+      rf.finding.message_en = s;
+      rf.finding.evidence.push_back({s, 1});
+      rf.fingerprint = std::string(32, '0');
+      r.findings.push_back(std::move(rf));
+      texts.push_back(s);
+    }
+  }
+  const std::string fffd = "\xEF\xBF\xBD";
+  const auto occurrences = [&](const std::string& s) {
+    std::size_t n = 0;
+    for (std::size_t at = s.find(fffd); at != std::string::npos; at = s.find(fffd, at + 3)) ++n;
+    return n;
+  };
+  std::size_t replaced = 0;
+  for (const std::string& s : texts)
+    replaced += 4 * (occurrences(reports::xml_safe(s)) - occurrences(s));
+  const std::string xml = reports::render_xml_report(r, {"en", 1});
+  // The escapes, as EscapesTextAndAttributesAsPugixmlDid fixes them.
+  const auto escaped = [](const std::string& safe, bool attribute) {
+    std::string out;
+    for (const char c : safe) {
+      if (c == '&') {
+        out += "&amp;";
+      } else if (c == '<') {
+        out += "&lt;";
+      } else if (c == '>' && !attribute) {
+        out += "&gt;";
+      } else if (c == '"' && attribute) {
+        out += "&quot;";
+      } else if (attribute && (c == '\t' || c == '\n' || c == '\r')) {
+        out += fmt::format("&#{:02d};", static_cast<int>(c));
+      } else {
+        out += c;
+      }
+    }
+    return out;
+  };
+  std::size_t at = 0;
+  for (std::size_t i = 0; i < texts.size(); ++i) {
+    const std::string safe = reports::xml_safe(texts[i]);
+    const std::string attribute = escaped(safe, true);
+    const std::string expected = fmt::format(
+        "<finding rule=\"r\" code=\"{}\" severity=\"medium\" fingerprint=\"{}\">\n"
+        "      <subject table=\"{}\" key=\"{}\" />\n"
+        "      <cost minutes=\"0\" />\n"
+        "      <message>{}</message>\n"
+        "      <evidence>\n"
+        "        <ref table=\"{}\" key=\"1\" />\n",
+        attribute, std::string(32, '0'), attribute, i, escaped(safe, false), attribute);
+    const std::size_t found = xml.find(expected, at);
+    ASSERT_NE(found, std::string::npos) << i << ": " << expected << "\n" << xml.substr(at, 600);
+    at = found + expected.size();
+  }
+  EXPECT_NE(xml.find(fmt::format("<replaced-characters count=\"{}\"", replaced)),
+            std::string::npos);
+  // And the whole is well formed to a parser.
+  pugi::xml_document doc;
+  EXPECT_TRUE(doc.load_buffer(xml.data(), xml.size()));
 }
 
 // Every table's rows, all of them: rows the rules or the metrics pass over

@@ -508,7 +508,14 @@ int check_db_command(const std::filesystem::path& db) {
 int synth_command(synth::Options options, const std::string& period) {
   const auto parsed = AuditPeriod::parse(period);
   if (!parsed) {
-    error("--period: '{}' is not a month in the form YYYY-MM", period);
+    error("--period: '{}' {}", period, why_not_a_period(period));
+    return kExitBadInput;
+  }
+  // The city's events run up to a month past the period's end, and no
+  // registry time is readable past 9999-12-31.
+  if (parsed->year() > 9998) {
+    error("--period: '{}' is past 9998-12, the last month whose city fits in readable times",
+          period);
     return kExitBadInput;
   }
   options.period = *parsed;

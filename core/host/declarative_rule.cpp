@@ -212,7 +212,13 @@ std::string lower(std::string s) {
   return s;
 }
 
+// `t` as the registry writes times, "YYYY-MM-DD HH:mm:SS", which SQL
+// compares as text. The end of 9999-12, in year 10000, would have five digits
+// and sort before every other year: it is written as the 24:00 of its last
+// day, which sorts after every time of that day and before nothing else.
 std::string time_param(Instant t) {
+  static const Instant kYear10000 = days_from_civil(10000, 1, 1) * kSecondsPerDay;
+  if (t >= kYear10000) return "9999-12-31 24:00:00";
   std::string s = format_instant(t);
   s[10] = ' ';
   return s;

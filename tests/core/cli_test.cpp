@@ -172,6 +172,14 @@ TEST(Cli, ARefusedPeriodSaysWhy) {
   for (const char* period : {"1899-12", "0000-01"}) {
     EXPECT_NE(refusal(period).find("outside the years 1900 to 9999"), std::string::npos) << period;
   }
+  // synth's city runs a month past its period: 9999-12 is too late for it.
+  std::string synth_log;
+  EXPECT_EQ(run_command(regaudit("synth --persons 10 --period 9999-12 --out '" +
+                                 (db.dir() / "late.db").string() + "'"),
+                        &synth_log),
+            2);
+  EXPECT_NE(synth_log.find("'9999-12' is past 9998-12"), std::string::npos) << synth_log;
+  EXPECT_FALSE(std::filesystem::exists(db.dir() / "late.db"));
   // The last month a registry time can name is a period too.
   std::string log;
   EXPECT_EQ(run_command(regaudit("run -q --db '" + db.path() + "' --period 9999-12 --out '" +

@@ -37,14 +37,15 @@ struct RunOutput {
 };
 
 // Runs only the rules in `rule_dir` (an empty profile selects no built-in rule).
-RunOutput run_with(const TempRegistry& db, const std::string& rule_dir) {
+RunOutput run_with(const TempRegistry& db, const std::string& rule_dir,
+                   const std::string& period = "2022-04") {
   const auto profile = db.dir() / "empty-profile.xml";
   std::ofstream(profile) << "<profile name=\"empty\"/>";
   const auto out = db.dir() / "out";
   std::filesystem::remove_all(out);
   RunOutput r;
   r.exit_code = run_command(
-      regaudit("run --db '" + db.path() + "' --period 2022-04 --out '" + out.string() +
+      regaudit("run --db '" + db.path() + "' --period " + period + " --out '" + out.string() +
                "' --plugin-dir '" + rule_dir + "' --profile '" + profile.string() + "'"),
       &r.log);
   if (std::filesystem::exists(out / "report.xml")) r.xml = read_file(out / "report.xml");
@@ -71,6 +72,21 @@ TEST(DeclarativeRule, FindsRowsBindsParametersAndMasksMessages) {
   EXPECT_NE(r.xml.find("person 1101**********002X in 2022-04"), std::string::npos) << r.xml;
   EXPECT_EQ(r.xml.find("11010519491231002X"), std::string::npos);
   EXPECT_EQ(xsd_errors(db.dir() / "out" / "report.xml"), "");
+}
+
+// The last month a period can be: its end, in year 10000, is still bound as a
+// time after every time of 9999-12-31 when SQL compares them as text.
+TEST(DeclarativeRule, TheEndOfTheLastMonthSortsAfterItsTimes) {
+  TempRegistry db;
+  db.exec("INSERT INTO persons (person_id, id_number) VALUES (1, '11010519491231002X')");
+  const std::string dir =
+      write_rule(db, "last-month",
+                 "SELECT person_id AS subject_key, 'x' AS message FROM persons "
+                 "WHERE :as_of > '9999-12-31 23:59:59' AND :period_end = :as_of "
+                 "AND :period_start = '9999-12-01 00:00:00'");
+  const RunOutput r = run_with(db, dir, "9999-12");
+  ASSERT_EQ(r.exit_code, 0) << r.log;
+  EXPECT_NE(r.xml.find("<subject table=\"persons\" key=\"1\" />"), std::string::npos) << r.xml;
 }
 
 // Whatever order a rule emits in, the report lists its findings by (table,

@@ -92,6 +92,19 @@ void tune_malloc(unsigned jobs) {
 #endif
 }
 
+// `reason` with the registry's path as the report names it, by its file name:
+// a report does not depend on where the registry was, nor show its directory.
+std::string without_registry_directory(std::string reason, const std::filesystem::path& db) {
+  const std::string full = db.string();
+  const std::string name = db.filename().string();
+  if (full.empty() || full == name) return reason;
+  for (std::size_t at = reason.find(full); at != std::string::npos;
+       at = reason.find(full, at + name.size())) {
+    reason.replace(at, full.size(), name);
+  }
+  return reason;
+}
+
 void run_one(const AuditOptions& options, const PiiPolicy& pii, SharedValues& shared,
              RuleWork& work) {
   const auto started = std::chrono::steady_clock::now();
@@ -105,7 +118,7 @@ void run_one(const AuditOptions& options, const PiiPolicy& pii, SharedValues& sh
           : execute_in_process(rule, work.rule->options, options.db_path, options.period, pii,
                                options.message_lang, &shared);
   work.outcome.status = e.ok ? RuleOutcome::Status::ok : RuleOutcome::Status::failed;
-  work.outcome.reason = std::move(e.reason);
+  work.outcome.reason = without_registry_directory(std::move(e.reason), options.db_path);
   work.outcome.unreadable = std::move(e.unreadable);
   if (e.ok) work.findings = std::move(e.findings);
   work.outcome.seconds =
@@ -620,6 +633,7 @@ LatestActivity latest_activity(RegistryView& registry, Instant not_after) {
     if (latest_later) out.latest_passed_over = *latest_later;
   } else if (latest_later) {
     out.period = AuditPeriod::containing(*latest_later);
+    out.all_later = true;
   }
   return out;
 }

@@ -189,6 +189,8 @@ struct LatestActivity {
   // and the latest of them.
   std::int64_t passed_over = 0;
   Instant latest_passed_over = 0;
+  // Every one was later: `period` is the month of the latest of all.
+  bool all_later = false;
 };
 LatestActivity latest_activity(RegistryView& registry, Instant not_after);
 

@@ -8,11 +8,16 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
 #include <iostream>
+#include <limits>
+#include <map>
+#include <optional>
 #include <vector>
 
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "audit.hpp"
@@ -100,76 +105,160 @@ std::optional<Profile> load_profile(const std::filesystem::path& requested) {
 
 constexpr std::string_view kStagingPrefix = ".regaudit-staging-";
 constexpr std::array<std::string_view, 2> kReportNames = {"report.html", "report.xml"};
+// In a staging directory, written just before its reports move into place:
+// each report's name and inode, so that a later run tells the reports this
+// run placed from those another run placed since.
+constexpr std::string_view kSwapJournal = "swap";
 
-// A run holds an exclusive flock on its staging directory while it writes;
-// the kernel releases it when the process ends, however it ends.
-struct StagingLock {
-  explicit StagingLock(const std::filesystem::path& dir)
-      : fd(open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC)) {
-    if (fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) != 0) {
-      close(fd);
-      fd = -1;
+// An exclusive flock on a directory, released when the process ends however
+// it ends. `wait`: block until it is free; otherwise give up at once.
+class DirectoryLock {
+ public:
+  DirectoryLock(const std::filesystem::path& dir, bool wait)
+      : fd_(open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC)) {
+    if (fd_ < 0) return;
+    int rc = 0;
+    do {
+      rc = flock(fd_, LOCK_EX | (wait ? 0 : LOCK_NB));
+    } while (rc != 0 && errno == EINTR);
+    if (rc != 0) {
+      close(fd_);
+      fd_ = -1;
     }
   }
-  ~StagingLock() {
-    if (fd >= 0) close(fd);
+  ~DirectoryLock() {
+    if (fd_ >= 0) close(fd_);
   }
-  StagingLock(const StagingLock&) = delete;
-  StagingLock& operator=(const StagingLock&) = delete;
-  bool held() const { return fd >= 0; }
-  int fd;
+  DirectoryLock(const DirectoryLock&) = delete;
+  DirectoryLock& operator=(const DirectoryLock&) = delete;
+  bool held() const { return fd_ >= 0; }
+
+ private:
+  int fd_;
 };
 
-// Staging directories that a killed run left in `out_dir` (no run holds
-// their lock, and they are more than a minute old, past the instant between
-// a run's mkdtemp and its flock). A run killed while it swapped the reports
-// (new ones still in its staging directory, previous ones set aside there)
-// is undone: the previous reports go back, so the pair in `out_dir` is never
-// mixed. Then the directory goes, with the hundreds of megabytes it may hold.
-void recover_interrupted_runs(const std::filesystem::path& out_dir, bool quiet) {
+std::optional<ino_t> inode_of(const std::filesystem::path& path) {
+  struct stat st {};
+  if (lstat(path.c_str(), &st) != 0) return std::nullopt;
+  return st.st_ino;
+}
+
+// Puts right what one killed run left in its staging directory `dir` (which
+// no run holds) and removes it; false, with a warning, when something could
+// not be done (the directory then stays, with whatever it still holds).
+//
+// Killed before its swap (no journal): its reports were never in place.
+// Killed after it (every new report moved out): the swap is done. Killed
+// during it: the reports it placed are taken back, each replaced by the one
+// it had set aside or removed when there was none, and the ones it set aside
+// but did not replace go back; a report another run placed since is left
+// alone. So `out_dir` holds the pair from before the killed run or a pair
+// written since, never a mix.
+bool recover_staging(const std::filesystem::path& out_dir, const std::filesystem::path& dir) {
   std::error_code ec;
-  std::vector<std::filesystem::path> stale;
-  for (const auto& entry : std::filesystem::directory_iterator(out_dir, ec)) {
-    if (entry.path().filename().string().starts_with(kStagingPrefix) && entry.is_directory(ec) &&
-        !entry.is_symlink(ec)) {
-      stale.push_back(entry.path());
-    }
+  std::map<std::string, ino_t, std::less<>> placed_inode;
+  if (std::ifstream journal(dir / kSwapJournal); journal) {
+    std::string name;
+    ino_t inode = 0;
+    while (journal >> name >> inode) placed_inode[name] = inode;
   }
-  const auto now = std::filesystem::file_time_type::clock::now();
-  for (const std::filesystem::path& dir : stale) {
-    const auto modified = std::filesystem::last_write_time(dir, ec);
-    if (ec || now - modified < std::chrono::minutes(1)) continue;
-    const StagingLock lock(dir);
-    if (!lock.held()) continue;  // a run is writing there
-    bool swap_unfinished = false;
-    for (const std::string_view name : kReportNames) {
-      swap_unfinished = swap_unfinished || std::filesystem::exists(dir / name, ec);
-    }
-    std::size_t restored = 0;
+  bool unfinished = false;
+  for (const std::string_view name : kReportNames) {
+    unfinished = unfinished || (placed_inode.contains(name) && inode_of(dir / name).has_value());
+  }
+  bool ok = true;
+  if (unfinished) {
     for (const std::string_view name : kReportNames) {
       const auto kept = dir / ("previous-" + std::string(name));
-      if (swap_unfinished && std::filesystem::exists(kept, ec) &&
-          std::rename(kept.c_str(), (out_dir / name).c_str()) == 0) {
-        ++restored;
+      const auto report = out_dir / name;
+      const bool has_kept = inode_of(kept).has_value();
+      const auto in_place = inode_of(report);
+      const bool placed_by_it = !inode_of(dir / name) && placed_inode.contains(name) && in_place &&
+                                *in_place == placed_inode.find(name)->second;
+      if (placed_by_it && has_kept) {
+        ok = std::rename(kept.c_str(), report.c_str()) == 0 && ok;
+      } else if (placed_by_it) {
+        ok = std::remove(report.c_str()) == 0 && ok;
+      } else if (!in_place && has_kept) {
+        ok = std::rename(kept.c_str(), report.c_str()) == 0 && ok;
       }
     }
-    std::filesystem::remove_all(dir, ec);
-    note(quiet, "removed {}, left by an interrupted run{}", dir.string(),
-         restored > 0 ? "; the reports it was replacing are back in place" : "");
   }
+  if (!ok) {
+    warning(
+        "{} holds the reports of a run killed while it replaced them, and they could not "
+        "all be put back ({}); it is left as it is",
+        dir.string(), std::strerror(errno));
+    return false;
+  }
+  std::filesystem::remove_all(dir, ec);
+  if (ec) {
+    warning("cannot remove {}, left by an interrupted run: {}", dir.string(), ec.message());
+    return false;
+  }
+  return true;
+}
+
+// Every staging directory in `out_dir` that no run holds: left by a run that
+// was killed (SIGKILL, a power cut). Called with `out_dir` locked, under which
+// a run also creates and locks its own staging directory, so none is seen
+// between the two.
+void recover_interrupted_runs(const std::filesystem::path& out_dir, bool quiet) {
+  std::error_code ec;
+  std::vector<std::filesystem::path> found;
+  for (std::filesystem::directory_iterator it(out_dir, ec), end; !ec && it != end;
+       it.increment(ec)) {
+    std::error_code kind;
+    if (it->path().filename().string().starts_with(kStagingPrefix) && it->is_directory(kind) &&
+        !it->is_symlink(kind)) {
+      found.push_back(it->path());
+    }
+  }
+  for (const std::filesystem::path& dir : found) {
+    const DirectoryLock lock(dir, false);
+    if (!lock.held()) continue;  // a run is writing there
+    if (recover_staging(out_dir, dir)) {
+      note(quiet, "removed {}, left by an interrupted run", dir.string());
+    }
+  }
+}
+
+// Records the inodes of the staging directory's reports before they move.
+Status write_swap_journal(const std::filesystem::path& staging) {
+  std::string text;
+  for (const std::string_view name : kReportNames) {
+    const auto inode = inode_of(staging / name);
+    if (!inode) return Status::error(fmt::format("cannot stat {}", (staging / name).string()));
+    text += fmt::format("{} {}\n", name, *inode);
+  }
+  const auto path = staging / kSwapJournal;
+  const int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  bool ok = fd >= 0 && write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) &&
+            fsync(fd) == 0;
+  if (fd >= 0) ok = close(fd) == 0 && ok;
+  if (!ok)
+    return Status::error(fmt::format("cannot write {}: {}", path.string(), std::strerror(errno)));
+  return Status::ok();
 }
 
 Status write_reports(const AuditResult& result, const RunCommand& cmd,
                      const std::filesystem::path& xml_path,
                      const std::filesystem::path& html_path) {
-  recover_interrupted_runs(cmd.out_dir, cmd.quiet);
+  // Runs into the same --out take turns for the short steps that touch what
+  // other runs left there: putting right what killed runs left, creating
+  // their own staging directory, and the swap. Where the file system has no
+  // flock, nothing is recovered (no staging directory can be known unheld).
+  std::optional<DirectoryLock> out_lock;
+  out_lock.emplace(cmd.out_dir, true);
+  if (out_lock->held()) recover_interrupted_runs(cmd.out_dir, cmd.quiet);
   std::string pattern = (cmd.out_dir / (std::string(kStagingPrefix) + "XXXXXX")).string();
   if (mkdtemp(pattern.data()) == nullptr) {
     return Status::error(fmt::format("cannot create a staging directory in {}: {}",
                                      cmd.out_dir.string(), std::strerror(errno)));
   }
   const std::filesystem::path staging = pattern;
-  const StagingLock lock(staging);
+  const DirectoryLock staging_lock(staging, false);
+  out_lock.reset();
   const auto cleanup = [&] {
     std::error_code ignored;
     std::filesystem::remove_all(staging, ignored);
@@ -218,6 +307,11 @@ Status write_reports(const AuditResult& result, const RunCommand& cmd,
       cleanup();
       return Status::error(fmt::format("cannot replace {}: it is not a file", to.string()));
     }
+  }
+  out_lock.emplace(cmd.out_dir, true);
+  if (const Status journal = write_swap_journal(staging); !journal) {
+    cleanup();
+    return journal;
   }
   std::vector<std::pair<std::filesystem::path, std::filesystem::path>> set_aside;  // (kept, was)
   std::vector<std::filesystem::path> placed;
@@ -269,8 +363,16 @@ int run_command(const RunCommand& cmd) {
       // Calls and check-ins dated after the day the report is made are
       // typos (registry times are local; a day's margin covers every zone).
       constexpr Instant kDay = 24 * 60 * 60;
-      const LatestActivity latest = latest_activity(registry, report_timestamp().first + kDay);
+      const Instant now = report_timestamp().first;
+      const Instant not_after = now > std::numeric_limits<Instant>::max() - kDay ? now : now + kDay;
+      const LatestActivity latest = latest_activity(registry, not_after);
       period = latest.period;
+      if (latest.all_later) {
+        warning(
+            "every call and check-in is dated after today; auditing {}, the month of the latest "
+            "of them: give --period YYYY-MM to audit another month",
+            latest.period->label());
+      }
       if (latest.passed_over > 0) {
         warning(
             "auditing {}, the month of the latest call or check-in not dated after today, and "
@@ -372,6 +474,7 @@ int run_command(const RunCommand& cmd) {
     // A rule that failed may have met a damaged registry: that is bad input,
     // not the rule's fault, and it gets no report.
     if (any_rule_failed(result)) {
+      progress.phase("checking the registry");
       if (const auto damage = registry_damage(registry)) {
         progress.finish();
         for (const RuleOutcome& r : result.rules) {

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <array>
@@ -285,6 +286,9 @@ TEST(HostileValues, TheDefaultPeriodPassesOverFutureDatedActivity) {
       << log;
   EXPECT_NE(read_file(out / "report.xml").find("period=\"9999-12\""), std::string::npos);
   EXPECT_EQ(log.find("passing over"), std::string::npos) << log;
+  EXPECT_NE(log.find("every call and check-in is dated after today; auditing 9999-12"),
+            std::string::npos)
+      << log;
 }
 
 TEST(Outputs, AWriteFailureLeavesThePreviousReportsIntact) {
@@ -311,61 +315,98 @@ TEST(Outputs, AWriteFailureLeavesThePreviousReportsIntact) {
 }
 
 // A run killed while it swapped the reports leaves its staging directory,
-// with the previous reports set aside in it. The next run that writes there
-// puts them back (here its own reports then fail to be written, so they
-// stay) and removes the directory; a directory whose run still holds its
-// lock, or that is under a minute old, is left alone.
+// with the reports it set aside and its journal of the inodes it was placing.
+// The next run that writes there puts the previous pair back (here its own
+// reports then fail to be written, so they stay), leaves alone what another
+// run placed since and what a live run holds, and removes the directories.
 TEST(Outputs, ARunKilledMidSwapIsUndoneByTheNextRun) {
   TempRegistry db;
   db.exec("INSERT INTO persons (person_id, id_number) VALUES (1, 'bad')");
   const auto out = db.dir() / "out";
   const auto killed = out / ".regaudit-staging-Kil1ed";
+  const auto writing = out / ".regaudit-staging-Wr1tin";
   const auto busy = out / ".regaudit-staging-Bu5yyy";
-  const auto fresh = out / ".regaudit-staging-Fre5hh";
-  for (const auto& dir : {killed, busy, fresh}) std::filesystem::create_directories(dir);
+  for (const auto& dir : {killed, writing, busy}) std::filesystem::create_directories(dir);
+  const auto inode = [](const std::filesystem::path& p) {
+    struct stat st {};
+    EXPECT_EQ(stat(p.c_str(), &st), 0) << p;
+    return static_cast<unsigned long long>(st.st_ino);
+  };
   // Killed after report.html moved in, before report.xml did.
   std::ofstream(out / "report.html") << "new html";
   std::ofstream(killed / "report.xml") << "new xml";
   std::ofstream(killed / "previous-report.html") << "old html";
   std::ofstream(killed / "previous-report.xml") << "old xml";
-  const auto an_hour_ago = std::filesystem::file_time_type::clock::now() - std::chrono::hours(1);
-  std::filesystem::last_write_time(killed, an_hour_ago);
-  std::filesystem::last_write_time(busy, an_hour_ago);
+  std::ofstream(killed / "swap") << "report.html " << inode(out / "report.html") << "\nreport.xml "
+                                 << inode(killed / "report.xml") << "\n";
+  // Killed while writing: no journal.
+  std::ofstream(writing / "report.xml") << "half";
   const int busy_fd = open(busy.c_str(), O_RDONLY | O_DIRECTORY);
   ASSERT_GE(busy_fd, 0);
   ASSERT_EQ(flock(busy_fd, LOCK_EX | LOCK_NB), 0);
+  const auto failing_run = [&](std::string* log) {
+    return run_command(
+        "ulimit -f 8; " + regaudit("run --lang en --db '" + db.path() +
+                                   "' --period 2022-04 --out '" + out.string() + "'"),
+        log);
+  };
   std::string log;
-  const int rc =
-      run_command("ulimit -f 8; " + regaudit("run --lang en --db '" + db.path() +
-                                             "' --period 2022-04 --out '" + out.string() + "'"),
-                  &log);
+  EXPECT_EQ(failing_run(&log), 2) << log;
   close(busy_fd);
-  EXPECT_EQ(rc, 2) << log;
-  EXPECT_NE(
-      log.find("removed " + killed.string() +
-               ", left by an interrupted run; the reports it was replacing are back in place"),
-      std::string::npos)
+  EXPECT_NE(log.find("removed " + killed.string() + ", left by an interrupted run"),
+            std::string::npos)
+      << log;
+  EXPECT_NE(log.find("removed " + writing.string() + ", left by an interrupted run"),
+            std::string::npos)
       << log;
   EXPECT_EQ(read_file(out / "report.html"), "old html");
   EXPECT_EQ(read_file(out / "report.xml"), "old xml");
   EXPECT_FALSE(std::filesystem::exists(killed));
+  EXPECT_FALSE(std::filesystem::exists(writing));
   EXPECT_TRUE(std::filesystem::exists(busy));
-  EXPECT_TRUE(std::filesystem::exists(fresh));
-  // Once its lock is gone, the next run removes it; the finished swap of a
-  // run killed before its cleanup is not undone.
-  std::ofstream(busy / "previous-report.xml") << "older xml";
-  std::filesystem::last_write_time(busy, an_hour_ago);
+  // A run killed mid-swap long ago, whose report.html another run has
+  // replaced since: what is in place now stays.
+  std::filesystem::create_directories(killed);
+  std::ofstream(killed / "report.xml") << "new xml";
+  std::ofstream(killed / "previous-report.html") << "older html";
+  std::ofstream(killed / "swap") << "report.html 1\nreport.xml " << inode(killed / "report.xml")
+                                 << "\n";
+  log.clear();
+  EXPECT_EQ(failing_run(&log), 2) << log;
+  EXPECT_EQ(read_file(out / "report.html"), "old html");
+  EXPECT_EQ(read_file(out / "report.xml"), "old xml");
+  EXPECT_FALSE(std::filesystem::exists(killed));
+  EXPECT_FALSE(std::filesystem::exists(busy)) << "its lock is gone: " << log;
+  // The first run into a directory, killed after report.html moved in:
+  // nothing was there before, so nothing stays.
+  const auto first = db.dir() / "first";
+  const auto first_killed = first / ".regaudit-staging-F1rstk";
+  std::filesystem::create_directories(first_killed);
+  std::ofstream(first / "report.html") << "new html";
+  std::ofstream(first_killed / "report.xml") << "new xml";
+  std::ofstream(first_killed / "swap")
+      << "report.html " << inode(first / "report.html") << "\nreport.xml "
+      << inode(first_killed / "report.xml") << "\n";
+  log.clear();
+  EXPECT_EQ(
+      run_command("ulimit -f 8; " + regaudit("run --lang en --db '" + db.path() +
+                                             "' --period 2022-04 --out '" + first.string() + "'"),
+                  &log),
+      2)
+      << log;
+  EXPECT_FALSE(std::filesystem::exists(first / "report.html")) << log;
+  EXPECT_FALSE(std::filesystem::exists(first_killed)) << log;
+  // A run that succeeds writes its pair as usual.
   log.clear();
   EXPECT_EQ(run_command(regaudit("run --lang en --db '" + db.path() + "' --period 2022-04 --out '" +
                                  out.string() + "'"),
                         &log),
             0)
       << log;
-  EXPECT_FALSE(std::filesystem::exists(busy)) << log;
-  EXPECT_NE(log.find("removed " + busy.string() + ", left by an interrupted run\n"),
-            std::string::npos)
-      << log;
   EXPECT_NE(read_file(out / "report.xml").find("<audit-report"), std::string::npos);
+  std::size_t entries = 0;
+  for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator(out)) ++entries;
+  EXPECT_EQ(entries, 2u) << "staging directories were left behind";
 }
 
 }  // namespace

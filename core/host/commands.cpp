@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <limits>
 #include <map>
@@ -111,21 +112,31 @@ constexpr std::array<std::string_view, 2> kReportNames = {"report.html", "report
 constexpr std::string_view kSwapJournal = "swap";
 
 // An exclusive flock on a directory, released when the process ends however
-// it ends. `wait`: block until it is free; otherwise give up at once.
+// it ends. With `on_wait`, held by another process: on_wait() is called, then
+// the lock waited for; without, given up at once. errno_ tells why it is not
+// held.
 class DirectoryLock {
  public:
-  DirectoryLock(const std::filesystem::path& dir, bool wait)
+  DirectoryLock(const std::filesystem::path& dir, const std::function<void()>& on_wait = {})
       : fd_(open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC)) {
-    if (fd_ < 0) return;
-    int rc = 0;
-    do {
-      rc = flock(fd_, LOCK_EX | (wait ? 0 : LOCK_NB));
-    } while (rc != 0 && errno == EINTR);
+    if (fd_ < 0) {
+      errno_ = errno;
+      return;
+    }
+    int rc = flock(fd_, LOCK_EX | LOCK_NB);
+    if (rc != 0 && errno == EWOULDBLOCK && on_wait) {
+      on_wait();
+      do {
+        rc = flock(fd_, LOCK_EX);
+      } while (rc != 0 && errno == EINTR);
+    }
     if (rc != 0) {
+      errno_ = errno;
       close(fd_);
       fd_ = -1;
     }
   }
+  int error() const { return errno_; }
   ~DirectoryLock() {
     if (fd_ >= 0) close(fd_);
   }
@@ -135,6 +146,7 @@ class DirectoryLock {
 
  private:
   int fd_;
+  int errno_ = 0;
 };
 
 std::optional<ino_t> inode_of(const std::filesystem::path& path) {
@@ -161,12 +173,27 @@ bool recover_staging(const std::filesystem::path& out_dir, const std::filesystem
     std::string name;
     ino_t inode = 0;
     while (journal >> name >> inode) placed_inode[name] = inode;
+  } else {
+    // Reports are set aside only after the journal is written: without one
+    // there should be none, and if there are, they are not thrown away.
+    for (const std::string_view name : kReportNames) {
+      if (inode_of(dir / ("previous-" + std::string(name)))) {
+        warning("{} holds a previous {} but no readable journal of its swap; it is left as it is",
+                dir.string(), name);
+        return false;
+      }
+    }
   }
   bool unfinished = false;
   for (const std::string_view name : kReportNames) {
     unfinished = unfinished || (placed_inode.contains(name) && inode_of(dir / name).has_value());
   }
-  bool ok = true;
+  std::string failed;  // the first step that failed, and why
+  const auto step = [&](bool done, std::string_view what, const std::filesystem::path& path) {
+    if (!done && failed.empty()) {
+      failed = fmt::format("cannot {} {}: {}", what, path.string(), std::strerror(errno));
+    }
+  };
   if (unfinished) {
     for (const std::string_view name : kReportNames) {
       const auto kept = dir / ("previous-" + std::string(name));
@@ -176,19 +203,19 @@ bool recover_staging(const std::filesystem::path& out_dir, const std::filesystem
       const bool placed_by_it = !inode_of(dir / name) && placed_inode.contains(name) && in_place &&
                                 *in_place == placed_inode.find(name)->second;
       if (placed_by_it && has_kept) {
-        ok = std::rename(kept.c_str(), report.c_str()) == 0 && ok;
+        step(std::rename(kept.c_str(), report.c_str()) == 0, "put back", report);
       } else if (placed_by_it) {
-        ok = std::remove(report.c_str()) == 0 && ok;
+        step(std::remove(report.c_str()) == 0, "take back", report);
       } else if (!in_place && has_kept) {
-        ok = std::rename(kept.c_str(), report.c_str()) == 0 && ok;
+        step(std::rename(kept.c_str(), report.c_str()) == 0, "put back", report);
       }
     }
   }
-  if (!ok) {
+  if (!failed.empty()) {
     warning(
-        "{} holds the reports of a run killed while it replaced them, and they could not "
-        "all be put back ({}); it is left as it is",
-        dir.string(), std::strerror(errno));
+        "{} holds the reports of a run killed while it replaced them, and {}; it is left as "
+        "it is",
+        dir.string(), failed);
     return false;
   }
   std::filesystem::remove_all(dir, ec);
@@ -215,7 +242,7 @@ void recover_interrupted_runs(const std::filesystem::path& out_dir, bool quiet) 
     }
   }
   for (const std::filesystem::path& dir : found) {
-    const DirectoryLock lock(dir, false);
+    const DirectoryLock lock(dir);
     if (!lock.held()) continue;  // a run is writing there
     if (recover_staging(out_dir, dir)) {
       note(quiet, "removed {}, left by an interrupted run", dir.string());
@@ -241,28 +268,52 @@ Status write_swap_journal(const std::filesystem::path& staging) {
   return Status::ok();
 }
 
+// Writes both reports into a staging directory in --out and moves them into
+// place. On failure, *previous_intact says whether the reports that were in
+// --out are still there as they were.
 Status write_reports(const AuditResult& result, const RunCommand& cmd,
-                     const std::filesystem::path& xml_path,
-                     const std::filesystem::path& html_path) {
+                     const std::filesystem::path& xml_path, const std::filesystem::path& html_path,
+                     bool* previous_intact) {
+  *previous_intact = true;
   // Runs into the same --out take turns for the short steps that touch what
-  // other runs left there: putting right what killed runs left, creating
-  // their own staging directory, and the swap. Where the file system has no
-  // flock, nothing is recovered (no staging directory can be known unheld).
+  // other runs left there: putting right what killed runs left (before
+  // their own staging directory is made, and again before their swap, so
+  // that it always comes before any later swap), creating and locking their
+  // own staging directory, and the swap. Where the file system has no flock,
+  // nothing is recovered (no staging directory can be known unheld).
   std::optional<DirectoryLock> out_lock;
-  out_lock.emplace(cmd.out_dir, true);
-  if (out_lock->held()) recover_interrupted_runs(cmd.out_dir, cmd.quiet);
+  bool warned = false;
+  const auto lock_out = [&] {
+    out_lock.emplace(cmd.out_dir, [&] {
+      note(cmd.quiet, "waiting for another run that is writing into {}", cmd.out_dir.string());
+    });
+    if (!out_lock->held() && !std::exchange(warned, true)) {
+      warning(
+          "cannot lock {} ({}): runs into it at once are not kept apart, and what killed "
+          "runs left there is not cleaned up",
+          cmd.out_dir.string(), std::strerror(out_lock->error()));
+    } else if (out_lock->held()) {
+      recover_interrupted_runs(cmd.out_dir, cmd.quiet);
+    }
+  };
+  lock_out();
   std::string pattern = (cmd.out_dir / (std::string(kStagingPrefix) + "XXXXXX")).string();
   if (mkdtemp(pattern.data()) == nullptr) {
     return Status::error(fmt::format("cannot create a staging directory in {}: {}",
                                      cmd.out_dir.string(), std::strerror(errno)));
   }
   const std::filesystem::path staging = pattern;
-  const DirectoryLock staging_lock(staging, false);
-  out_lock.reset();
+  const DirectoryLock staging_lock(staging);
   const auto cleanup = [&] {
     std::error_code ignored;
     std::filesystem::remove_all(staging, ignored);
   };
+  if (out_lock->held() && !staging_lock.held()) {
+    cleanup();
+    return Status::error(
+        fmt::format("cannot lock {}: {}", staging.string(), std::strerror(staging_lock.error())));
+  }
+  out_lock.reset();
   const reports::HtmlOptions html_options{reports::parse_lang(cmd.lang), cmd.html_max_findings};
   // The two reports read the same result; with a second job they are
   // written side by side.
@@ -297,6 +348,7 @@ Status write_reports(const AuditResult& result, const RunCommand& cmd,
   // anything moves, and the previous reports are moved into the staging
   // directory first, so that a move that fails puts them back (before, a
   // failed second move left a new report.html beside an old report.xml).
+  lock_out();
   const std::array moves = {std::pair{staging / "report.html", html_path},
                             std::pair{staging / "report.xml", xml_path}};
   for (const auto& [from, to] : moves) {
@@ -308,17 +360,28 @@ Status write_reports(const AuditResult& result, const RunCommand& cmd,
       return Status::error(fmt::format("cannot replace {}: it is not a file", to.string()));
     }
   }
-  out_lock.emplace(cmd.out_dir, true);
   if (const Status journal = write_swap_journal(staging); !journal) {
     cleanup();
     return journal;
   }
   std::vector<std::pair<std::filesystem::path, std::filesystem::path>> set_aside;  // (kept, was)
   std::vector<std::filesystem::path> placed;
+  // A failed move undoes the ones before it. When that fails too, the
+  // staging directory stays, with its journal, for the next run to put right.
   const auto undo = [&](const std::string& what, const std::filesystem::path& path) {
     const std::string why = std::strerror(errno);
-    for (const auto& to : placed) (void)std::remove(to.c_str());
-    for (const auto& [kept, was] : set_aside) (void)std::rename(kept.c_str(), was.c_str());
+    bool undone = true;
+    for (const auto& to : placed) undone = std::remove(to.c_str()) == 0 && undone;
+    for (const auto& [kept, was] : set_aside) {
+      undone = std::rename(kept.c_str(), was.c_str()) == 0 && undone;
+    }
+    if (!undone) {
+      *previous_intact = false;
+      return Status::error(fmt::format(
+          "cannot {} {}: {}; the previous reports could not all be put back: they are in {}, "
+          "which the next run into {} puts back",
+          what, path.string(), why, staging.string(), cmd.out_dir.string()));
+    }
     cleanup();
     return Status::error(fmt::format("cannot {} {}: {}", what, path.string(), why));
   };
@@ -333,6 +396,7 @@ Status write_reports(const AuditResult& result, const RunCommand& cmd,
     if (std::rename(from.c_str(), to.c_str()) != 0) return undo("move into place", to);
     placed.push_back(to);
   }
+  out_lock.reset();  // the old reports' removal need not hold other runs up
   cleanup();
   return Status::ok();
 }
@@ -502,10 +566,16 @@ int run_command(const RunCommand& cmd) {
     const auto html_path = cmd.out_dir / "report.html";
     progress.phase("writing");
     progress.note(fmt::format("{} findings", result.findings.size()));
-    const Status reports_written = write_reports(result, cmd, xml_path, html_path);
+    bool previous_intact = true;
+    const Status reports_written =
+        write_reports(result, cmd, xml_path, html_path, &previous_intact);
     progress.finish();
     if (const Status& s = reports_written; !s) {
-      error("{}; the previous reports in {} are unchanged", s.message(), cmd.out_dir.string());
+      if (previous_intact) {
+        error("{}; the previous reports in {} are unchanged", s.message(), cmd.out_dir.string());
+      } else {
+        error("{}", s.message());
+      }
       return kExitBadInput;
     }
     for (const RuleOutcome& r : result.rules) {

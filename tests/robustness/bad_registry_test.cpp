@@ -341,6 +341,10 @@ TEST(Outputs, ARunKilledMidSwapIsUndoneByTheNextRun) {
                                  << inode(killed / "report.xml") << "\n";
   // Killed while writing: no journal.
   std::ofstream(writing / "report.xml") << "half";
+  // Reports set aside without a journal cannot be told apart: kept.
+  const auto odd = out / ".regaudit-staging-0ddddd";
+  std::filesystem::create_directories(odd);
+  std::ofstream(odd / "previous-report.xml") << "odd xml";
   const int busy_fd = open(busy.c_str(), O_RDONLY | O_DIRECTORY);
   ASSERT_GE(busy_fd, 0);
   ASSERT_EQ(flock(busy_fd, LOCK_EX | LOCK_NB), 0);
@@ -364,6 +368,13 @@ TEST(Outputs, ARunKilledMidSwapIsUndoneByTheNextRun) {
   EXPECT_FALSE(std::filesystem::exists(killed));
   EXPECT_FALSE(std::filesystem::exists(writing));
   EXPECT_TRUE(std::filesystem::exists(busy));
+  EXPECT_EQ(read_file(odd / "previous-report.xml"), "odd xml");
+  EXPECT_NE(log.find(odd.string() +
+                     " holds a previous report.xml but no readable journal of its swap; it is "
+                     "left as it is"),
+            std::string::npos)
+      << log;
+  std::filesystem::remove_all(odd);
   // A run killed mid-swap long ago, whose report.html another run has
   // replaced since: what is in place now stays.
   std::filesystem::create_directories(killed);
@@ -396,6 +407,22 @@ TEST(Outputs, ARunKilledMidSwapIsUndoneByTheNextRun) {
       << log;
   EXPECT_FALSE(std::filesystem::exists(first / "report.html")) << log;
   EXPECT_FALSE(std::filesystem::exists(first_killed)) << log;
+  // A run that finds --out held by another run says that it waits for it.
+  log.clear();
+  // (The holder marks when it has the lock; it keeps it for 3 s, longer
+  // than the run takes to reach its reports even under a sanitizer.)
+  const auto held = db.dir() / "held";
+  EXPECT_EQ(run_command("(flock '" + out.string() + "' sh -c 'touch \"" + held.string() +
+                            "\"; sleep 3' &) ; while [ ! -e '" + held.string() +
+                            "' ]; do sleep 0.05; done; " +
+                            regaudit("run --lang en --db '" + db.path() +
+                                     "' --period 2022-04 --out '" + out.string() + "'"),
+                        &log),
+            0)
+      << log;
+  EXPECT_NE(log.find("waiting for another run that is writing into " + out.string()),
+            std::string::npos)
+      << log;
   // A run that succeeds writes its pair as usual.
   log.clear();
   EXPECT_EQ(run_command(regaudit("run --lang en --db '" + db.path() + "' --period 2022-04 --out '" +

@@ -94,13 +94,19 @@ void tune_malloc(unsigned jobs) {
 
 // `reason` with the registry's path as the report names it, by its file name:
 // a report does not depend on where the registry was, nor show its directory.
+// SQLite names it by its absolute path, whatever path it was opened by.
 std::string without_registry_directory(std::string reason, const std::filesystem::path& db) {
-  const std::string full = db.string();
   const std::string name = db.filename().string();
-  if (full.empty() || full == name) return reason;
-  for (std::size_t at = reason.find(full); at != std::string::npos;
-       at = reason.find(full, at + name.size())) {
-    reason.replace(at, full.size(), name);
+  std::error_code ec;
+  std::vector<std::string> paths = {std::filesystem::absolute(db, ec).string(),
+                                    std::filesystem::weakly_canonical(db, ec).string(),
+                                    db.string()};
+  for (const std::string& full : paths) {
+    if (full.empty() || full == name) continue;
+    for (std::size_t at = reason.find(full); at != std::string::npos;
+         at = reason.find(full, at + name.size())) {
+      reason.replace(at, full.size(), name);
+    }
   }
   return reason;
 }

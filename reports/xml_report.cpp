@@ -82,18 +82,14 @@ class XmlWriter {
     start_open_ = true;
   }
   void attr(std::string_view name, std::string_view value) {
-    out_ += ' ';
-    out_ += name;
-    out_ += "=\"";
+    attr_start(name);
     escape_safe(value, true);
     out_ += '"';
   }
   // An attribute whose value the report's code made from a fixed alphabet
   // (digits, hexadecimal, '.', '-', the severity names): nothing to escape.
   void attr_plain(std::string_view name, std::string_view value) {
-    out_ += ' ';
-    out_ += name;
-    out_ += "=\"";
+    attr_start(name);
     out_ += value;
     out_ += '"';
   }
@@ -102,9 +98,7 @@ class XmlWriter {
   // of equal values.
   enum class Repeated { rule, code, subject_table, ref_table, count };
   void attr_repeated(std::string_view name, std::string_view value, Repeated slot) {
-    out_ += ' ';
-    out_ += name;
-    out_ += "=\"";
+    attr_start(name);
     Remembered& r = remembered_[static_cast<std::size_t>(slot)];
     if (r.known && r.raw == value) {
       out_ += r.escaped;
@@ -177,6 +171,12 @@ class XmlWriter {
     return n;
   }
 
+  // ` name="`, the value and closing quote to follow.
+  void attr_start(std::string_view name) {
+    out_ += ' ';
+    out_ += name;
+    out_ += "=\"";
+  }
   void finish_start_tag() {
     out_ += ">\n";
     start_open_ = false;

@@ -111,6 +111,11 @@ constexpr std::array<std::string_view, 2> kReportNames = {"report.html", "report
 // run placed from those another run placed since.
 constexpr std::string_view kSwapJournal = "swap";
 
+// Where a run's staging directory keeps the report `name` it replaces.
+std::filesystem::path set_aside_path(const std::filesystem::path& staging, std::string_view name) {
+  return staging / ("previous-" + std::string(name));
+}
+
 // An exclusive flock on a directory, released when the process ends however
 // it ends. With `on_wait`, held by another process: on_wait() is called, then
 // the lock waited for; without, given up at once. errno_ tells why it is not
@@ -177,7 +182,7 @@ bool recover_staging(const std::filesystem::path& out_dir, const std::filesystem
     // Reports are set aside only after the journal is written: without one
     // there should be none, and if there are, they are not thrown away.
     for (const std::string_view name : kReportNames) {
-      if (inode_of(dir / ("previous-" + std::string(name)))) {
+      if (inode_of(set_aside_path(dir, name))) {
         warning("{} holds a previous {} but no readable journal of its swap; it is left as it is",
                 dir.string(), name);
         return false;
@@ -196,7 +201,7 @@ bool recover_staging(const std::filesystem::path& out_dir, const std::filesystem
   };
   if (unfinished) {
     for (const std::string_view name : kReportNames) {
-      const auto kept = dir / ("previous-" + std::string(name));
+      const auto kept = set_aside_path(dir, name);
       const auto report = out_dir / name;
       const bool has_kept = inode_of(kept).has_value();
       const auto in_place = inode_of(report);
@@ -386,7 +391,7 @@ Status write_reports(const AuditResult& result, const RunCommand& cmd,
     return Status::error(fmt::format("cannot {} {}: {}", what, path.string(), why));
   };
   for (const auto& [from, to] : moves) {
-    const std::filesystem::path kept = staging / ("previous-" + to.filename().string());
+    const std::filesystem::path kept = set_aside_path(staging, to.filename().string());
     std::error_code ec;
     if (!std::filesystem::exists(std::filesystem::symlink_status(to, ec))) continue;
     if (std::rename(to.c_str(), kept.c_str()) != 0) return undo("set aside", to);
@@ -535,15 +540,18 @@ int run_command(const RunCommand& cmd) {
     options.plugin_dirs = cmd.plugins.plugin_dirs;
     options.allow_untrusted_plugins = cmd.plugins.allow_untrusted;
     AuditResult result = run_audit(options, *profile, *rules);
+    const auto report_failed_rules = [&] {
+      for (const RuleOutcome& r : result.rules) {
+        if (r.status == RuleOutcome::Status::failed) error("rule {} failed: {}", r.id, r.reason);
+      }
+    };
     // A rule that failed may have met a damaged registry: that is bad input,
     // not the rule's fault, and it gets no report.
     if (any_rule_failed(result)) {
       progress.phase("checking the registry");
       if (const auto damage = registry_damage(registry)) {
         progress.finish();
-        for (const RuleOutcome& r : result.rules) {
-          if (r.status == RuleOutcome::Status::failed) error("rule {} failed: {}", r.id, r.reason);
-        }
+        report_failed_rules();
         error("{} is damaged ({}); nothing was written", cmd.db.string(), *damage);
         return kExitBadInput;
       }
@@ -578,11 +586,7 @@ int run_command(const RunCommand& cmd) {
       }
       return kExitBadInput;
     }
-    for (const RuleOutcome& r : result.rules) {
-      if (r.status == RuleOutcome::Status::failed) {
-        error("rule {} failed: {}", r.id, r.reason);
-      }
-    }
+    report_failed_rules();
     note(cmd.quiet, "{} findings; wrote {}", result.findings.size(), xml_path.string());
     fmt::print("{}\n", std::filesystem::absolute(html_path).string());
     int code = kExitOk;

@@ -205,6 +205,15 @@ std::vector<std::string> required_columns(const TableSpec& table) {
   return out;
 }
 
+const ExplicitMapping* conflicting_mapping(const std::vector<ExplicitMapping>& earlier,
+                                           const ExplicitMapping& mapping) {
+  const std::string source = normalize_header(mapping.source);
+  for (const ExplicitMapping& e : earlier) {
+    if (e.target != mapping.target && normalize_header(e.source) == source) return &e;
+  }
+  return nullptr;
+}
+
 Status parse_map_option(std::string_view option, const TableSpec& table, ExplicitMapping* out) {
   const std::size_t eq = option.rfind('=');
   if (eq == std::string_view::npos || eq == 0 || eq + 1 == option.size()) {
@@ -266,15 +275,13 @@ Status load_mapping_file(const std::filesystem::path& path, const TableSpec& tab
                         "column of {} (columns: {})",
                         path.string(), source, target, table.name, column_list(table)));
       }
-      for (const ExplicitMapping& earlier : rules->columns) {
-        if (normalize_header(earlier.source) == normalize_header(source) &&
-            earlier.target != target) {
-          return Status::error(
-              fmt::format("{}: <column> at byte {}: header '{}' is already mapped to {}, not {}",
-                          path.string(), node.offset_debug(), source, earlier.target, target));
-        }
+      const ExplicitMapping mapping{source, target};
+      if (const ExplicitMapping* earlier = conflicting_mapping(rules->columns, mapping)) {
+        return Status::error(
+            fmt::format("{}: <column> at byte {}: header '{}' is already mapped to {}, not {}",
+                        path.string(), node.offset_debug(), source, earlier->target, target));
       }
-      rules->columns.push_back({source, target});
+      rules->columns.push_back(mapping);
     } else if (element == "allow-missing") {
       if (Status s = refuse_unknown_attributes(path, node, {"column"}); !s) return s;
       const std::string column = normalize_header(node.attribute("column").as_string());

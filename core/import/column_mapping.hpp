@@ -46,6 +46,11 @@ struct MappingRules {
   std::optional<std::string> delimiter;    // idem
 };
 
+// The mapping among `earlier` that maps `mapping`'s header (compared
+// normalised) to another column; nullptr when none does.
+const ExplicitMapping* conflicting_mapping(const std::vector<ExplicitMapping>& earlier,
+                                           const ExplicitMapping& mapping);
+
 // Parses "SRC=DEST" (SRC may itself contain '='; the last one splits).
 Status parse_map_option(std::string_view option, const TableSpec& table, ExplicitMapping* out);
 

@@ -75,13 +75,9 @@ int run_import(const ImportOptions& options) {
   for (const std::string& m : options.maps) {
     import::ExplicitMapping mapping;
     if (Status s = import::parse_map_option(m, *table, &mapping); !s) return fail(s.message());
-    for (const import::ExplicitMapping& earlier : given) {
-      if (import::normalize_header(earlier.source) == import::normalize_header(mapping.source) &&
-          earlier.target != mapping.target) {
-        return fail(
-            fmt::format("--map '{}': header '{}' is already mapped to {} by an earlier --map", m,
-                        mapping.source, earlier.target));
-      }
+    if (const import::ExplicitMapping* earlier = import::conflicting_mapping(given, mapping)) {
+      return fail(fmt::format("--map '{}': header '{}' is already mapped to {} by an earlier --map",
+                              m, mapping.source, earlier->target));
     }
     given.push_back(mapping);
     // The command line wins over the mapping file: it goes first.

@@ -136,20 +136,21 @@ void run_one(const AuditOptions& options, const PiiPolicy& pii, SharedValues& sh
 // one block of the hash), without which an identity cannot be tried against
 // a fingerprint. Two subjects with the same identity (duplicate rows) are
 // told apart by their rank in subject-key order, which stays stable as long
-// as the duplicates do. Appended into `basis`, not formatted: it is built for
-// every finding (7 M at 10 M persons), and fingerprint_one reuses one buffer
-// for all of them.
-void fingerprint_basis_into(const Finding& f, std::string_view key, std::string& basis) {
-  constexpr std::string_view kVersion = "regaudit-fingerprint-v2\x1f";
-  basis.clear();
-  basis.append(key).append(kVersion).append(f.rule_id).append(1, '\x1f');
-  basis.append(f.code).append(1, '\x1f').append(f.identity);
+// as the duplicates do. The part after the key and version is appended into
+// one reused buffer, not formatted, and hashed from the state the key and
+// version leave: it is hashed for every finding (7 M at 10 M persons).
+constexpr std::string_view kFingerprintVersion = "regaudit-fingerprint-v2\x1f";
+
+// The basis after the key and version: the same for every run.
+void fingerprint_tail_into(const Finding& f, std::string& tail) {
+  tail.clear();
+  tail.append(f.rule_id).append(1, '\x1f').append(f.code).append(1, '\x1f').append(f.identity);
 }
 
 std::string fingerprint_basis(const Finding& f, std::string_view key) {
-  std::string basis;
-  fingerprint_basis_into(f, key, basis);
-  return basis;
+  std::string tail;
+  fingerprint_tail_into(f, tail);
+  return std::string(key).append(kFingerprintVersion).append(tail);
 }
 
 std::string with_rank(std::string basis, std::size_t rank) {
@@ -157,13 +158,18 @@ std::string with_rank(std::string basis, std::size_t rank) {
   return basis;
 }
 
+// The hash of every basis starts from the key and version, hashed once.
+PrefixedSha256 fingerprint_hasher(std::string_view key) {
+  return PrefixedSha256(std::string(key).append(kFingerprintVersion));
+}
+
 // A finding's rank-0 fingerprint: the first 32 hex digits of the hash of its
-// basis.
-void fingerprint_one(ReportedFinding& rf, std::string_view key) {
-  thread_local std::string basis;
-  fingerprint_basis_into(rf.finding, key, basis);
+// basis, from `keyed` (fingerprint_hasher).
+void fingerprint_one(ReportedFinding& rf, const PrefixedSha256& keyed) {
+  thread_local std::string tail;
+  fingerprint_tail_into(rf.finding, tail);
   std::array<char, 32> hex{};
-  sha256_hex(basis, hex.data(), hex.size());
+  keyed.hex(tail, hex.data(), hex.size());
   rf.fingerprint = std::string_view(hex.data(), hex.size());
 }
 
@@ -852,10 +858,11 @@ AuditResult run_audit(const AuditOptions& options, const Profile& profile,
     // fingerprint's text again.
     std::vector<std::uint64_t> leading(total);
     constexpr std::size_t kSlice = 1 << 15;
+    const PrefixedSha256 keyed = fingerprint_hasher(options.fingerprint_key);
     guarded_jobs((total + kSlice - 1) / kSlice, [&](std::size_t i) {
       const std::size_t to = std::min(total, (i + 1) * kSlice);
       for (std::size_t k = i * kSlice; k < to; ++k) {
-        fingerprint_one(result.findings[k], options.fingerprint_key);
+        fingerprint_one(result.findings[k], keyed);
         leading[k] = leading_bits(result.findings[k].fingerprint);
       }
     });

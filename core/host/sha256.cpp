@@ -32,6 +32,26 @@ void hex_into(const unsigned char* digest, std::size_t size, char* out, std::siz
   }
 }
 
+// One reusable context per thread: fingerprints hash many short strings.
+EVP_MD_CTX* thread_context() {
+  thread_local const std::unique_ptr<EVP_MD_CTX, void (*)(EVP_MD_CTX*)> context(EVP_MD_CTX_new(),
+                                                                                &EVP_MD_CTX_free);
+  if (context == nullptr) throw std::runtime_error("libcrypto: cannot start a SHA-256 digest");
+  return context.get();
+}
+
+// Hashes `data` into `context` (started) and writes the digest's first
+// `size` hex digits to `out`.
+void finish_hex(EVP_MD_CTX* context, std::string_view data, char* out, std::size_t size) {
+  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
+  unsigned int bytes = 0;
+  if (EVP_DigestUpdate(context, data.data(), data.size()) != 1 ||
+      EVP_DigestFinal_ex(context, digest.data(), &bytes) != 1) {
+    throw std::runtime_error("libcrypto: cannot compute a SHA-256 digest");
+  }
+  hex_into(digest.data(), bytes, out, size);
+}
+
 }  // namespace
 
 std::string to_hex(const void* bytes, std::size_t size) {
@@ -71,17 +91,19 @@ std::string sha256_hex(std::string_view data, std::size_t digits) {
 }
 
 void sha256_hex(std::string_view data, char* out, std::size_t size) {
-  // One reusable context per thread: fingerprints hash many short strings.
-  thread_local const std::unique_ptr<EVP_MD_CTX, void (*)(EVP_MD_CTX*)> context(EVP_MD_CTX_new(),
-                                                                                &EVP_MD_CTX_free);
-  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
-  if (context == nullptr || EVP_DigestInit_ex(context.get(), sha256_md(), nullptr) != 1) {
+  EVP_MD_CTX* context = thread_context();
+  if (EVP_DigestInit_ex(context, sha256_md(), nullptr) != 1) {
     throw std::runtime_error("libcrypto: cannot start a SHA-256 digest");
   }
-  EVP_DigestUpdate(context.get(), data.data(), data.size());
-  unsigned int bytes = 0;
-  EVP_DigestFinal_ex(context.get(), digest.data(), &bytes);
-  hex_into(digest.data(), bytes, out, size);
+  finish_hex(context, data, out, size);
+}
+
+void PrefixedSha256::hex(std::string_view rest, char* out, std::size_t size) const {
+  EVP_MD_CTX* context = thread_context();
+  if (EVP_MD_CTX_copy_ex(context, prefix_.context_->ctx) != 1) {
+    throw std::runtime_error("libcrypto: cannot start a SHA-256 digest");
+  }
+  finish_hex(context, rest, out, size);
 }
 
 FileHasher::FileHasher(const std::filesystem::path& path,

@@ -28,6 +28,7 @@ class Sha256 {
   std::string hex_digest();
 
  private:
+  friend class PrefixedSha256;
   struct Context;
   std::unique_ptr<Context> context_;
 };
@@ -40,6 +41,20 @@ std::string to_hex(const void* bytes, std::size_t size);
 std::string sha256_hex(std::string_view data, std::size_t digits = 64);
 // The same into `out`: its first min(size, 64) characters, nothing allocated.
 void sha256_hex(std::string_view data, char* out, std::size_t size);
+
+// Hashes of texts that all start with one prefix (the fingerprints' secret
+// key): the prefix's whole blocks are hashed once, here, and every hash
+// starts from a copy of that state. hex() may be called from several threads
+// at once.
+class PrefixedSha256 {
+ public:
+  explicit PrefixedSha256(std::string_view prefix) { prefix_.update(prefix); }
+  // sha256_hex(prefix + rest, out, size): the same digits.
+  void hex(std::string_view rest, char* out, std::size_t size) const;
+
+ private:
+  Sha256 prefix_;
+};
 
 struct FileDigest {
   std::string sha256;

@@ -2,7 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
 #include <fstream>
+#include <string>
+#include <thread>
+#include <vector>
 
 #include "regaudit/pii.hpp"
 #include "regaudit/registry.hpp"
@@ -63,6 +67,40 @@ TEST(Sha256, LeadingDigitsOnly) {
   EXPECT_EQ(host::sha256_hex("abc", 0), "");
   EXPECT_EQ(host::sha256_hex("abc", 100),
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+}
+
+// Fingerprints hash from the state their key leaves: the same digits as
+// hashing the key and the rest together, for keys shorter and longer than
+// one block, reused for many texts and from several threads.
+TEST(Sha256, PrefixedHashIsTheHashOfPrefixAndRest) {
+  for (const std::size_t prefix_size : {0, 1, 63, 64, 65, 88, 200}) {
+    std::string prefix(prefix_size, '\0');
+    for (std::size_t i = 0; i < prefix_size; ++i) prefix[i] = static_cast<char>('a' + i % 26);
+    const host::PrefixedSha256 keyed(prefix);
+    for (const std::string rest : {"", "abc",
+                                   "hukou-mismatch\x1fphone_holder_mismatch\x1f"
+                                   "1"}) {
+      std::array<char, 32> digits{};
+      keyed.hex(rest, digits.data(), digits.size());
+      EXPECT_EQ(std::string_view(digits.data(), digits.size()), host::sha256_hex(prefix + rest, 32))
+          << prefix_size << " " << rest;
+    }
+  }
+  const host::PrefixedSha256 keyed(std::string(64, 'k'));
+  std::vector<std::string> seen(2);
+  std::vector<std::thread> threads;
+  for (std::size_t t = 0; t < seen.size(); ++t) {
+    threads.emplace_back([&keyed, &seen, t] {
+      for (int i = 0; i < 2000; ++i) {
+        std::array<char, 64> digits{};
+        keyed.hex(std::to_string(i), digits.data(), digits.size());
+        seen[t].append(digits.data(), digits.size());
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  EXPECT_EQ(seen[0], seen[1]);
+  EXPECT_EQ(seen[0].substr(0, 64), host::sha256_hex(std::string(64, 'k') + "0"));
 }
 
 // The registry's digest is read a piece at a time (the host runs the pieces

@@ -154,6 +154,33 @@ class DirectoryLock {
   int errno_ = 0;
 };
 
+// The directories a run makes for --out: removed again, when still empty,
+// unless the run wrote its reports (a run refused after making them, e.g.
+// for a damaged registry, leaves nothing behind).
+class MadeDirectories {
+ public:
+  // Makes `dir` and its missing parents; false, with `ec` set, when it
+  // cannot.
+  bool make(const std::filesystem::path& dir, std::error_code& ec) {
+    for (std::filesystem::path p = dir; !p.empty(); p = p.parent_path()) {
+      std::error_code unknown;
+      if (std::filesystem::exists(p, unknown) || unknown) break;
+      made_.push_back(p);
+      if (p == p.parent_path()) break;
+    }
+    std::filesystem::create_directories(dir, ec);
+    return !ec && std::filesystem::is_directory(dir);
+  }
+  void keep() { made_.clear(); }
+  ~MadeDirectories() {
+    std::error_code ignored;
+    for (const std::filesystem::path& p : made_) std::filesystem::remove(p, ignored);
+  }
+
+ private:
+  std::vector<std::filesystem::path> made_;  // deepest first
+};
+
 std::optional<ino_t> inode_of(const std::filesystem::path& path) {
   struct stat st {};
   if (lstat(path.c_str(), &st) != 0) return std::nullopt;
@@ -509,8 +536,8 @@ int run_command(const RunCommand& cmd) {
               : "another key (fingerprint-key " + baseline->fingerprint_key_id + ")");
     }
     std::error_code ec;
-    std::filesystem::create_directories(cmd.out_dir, ec);
-    if (ec || !std::filesystem::is_directory(cmd.out_dir)) {
+    MadeDirectories made_out;
+    if (!made_out.make(cmd.out_dir, ec)) {
       error("--out: cannot create the directory {}: {}", cmd.out_dir.string(), ec.message());
       return kExitBadInput;
     }
@@ -578,6 +605,7 @@ int run_command(const RunCommand& cmd) {
     const Status reports_written =
         write_reports(result, cmd, xml_path, html_path, &previous_intact);
     progress.finish();
+    if (reports_written) made_out.keep();
     if (const Status& s = reports_written; !s) {
       if (previous_intact) {
         error("{}; the previous reports in {} are unchanged", s.message(), cmd.out_dir.string());

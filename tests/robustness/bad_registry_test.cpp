@@ -27,12 +27,14 @@ struct AuditRun {
   int exit_code;
   std::string log;
   std::filesystem::path out;
+  bool out_existed = false;
 };
 
 AuditRun audit_file(const std::filesystem::path& db, const std::filesystem::path& out,
                     const std::string& extra = "") {
   AuditRun r;
   r.out = out;
+  r.out_existed = std::filesystem::exists(out);
   r.exit_code = run_command(regaudit("run --db '" + db.string() + "' --period 2022-04 --out '" +
                                      out.string() + "' " + extra),
                             &r.log);
@@ -44,6 +46,9 @@ void expect_clean_error(const AuditRun& r, const std::string& needle) {
   EXPECT_NE(r.log.find(needle), std::string::npos) << r.log;
   EXPECT_FALSE(std::filesystem::exists(r.out / "report.xml")) << "a report was written";
   EXPECT_FALSE(std::filesystem::exists(r.out / "report.html")) << "a report was written";
+  if (!r.out_existed) {
+    EXPECT_FALSE(std::filesystem::exists(r.out)) << "an empty --out was left";
+  }
 }
 
 void expect_clean_run(const AuditRun& r) {
@@ -125,8 +130,10 @@ TEST(BadRegistry, ADamagedPageOfOneRulesTableIsBadInputNotAFailedRule) {
   f.seekp((leaf - 1) * page_size + 1);
   for (int i = 0; i < 300; ++i) f.put(static_cast<char>(0xFF));
   f.close();
-  const AuditRun r = audit_file(db.path(), db.dir() / "out");
+  // Found only after --out was made: the directories made for it go again.
+  const AuditRun r = audit_file(db.path(), db.dir() / "out" / "2022-04");
   expect_clean_error(r, db.path() + " is damaged (");
+  EXPECT_FALSE(std::filesystem::exists(db.dir() / "out"));
   EXPECT_NE(r.log.find("rule checkin-redundancy failed"), std::string::npos) << r.log;
   EXPECT_NE(r.log.find("nothing was written"), std::string::npos) << r.log;
 }

@@ -3,8 +3,13 @@
 #include <fmt/format.h>
 #include <sqlite3.h>
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <array>
 #include <atomic>
+#include <filesystem>
+#include <fstream>
 #include <optional>
 #include <utility>
 
@@ -43,6 +48,25 @@ std::string uri_for(const std::string& path) {
 // thread-local tally cost a TLS look-up per row from a shared library).
 std::atomic<std::uint64_t> g_rows_published{0};
 constexpr std::uint64_t kPublishEvery = 4096;
+
+// Why a registry in WAL mode cannot be read here, when that is so: reading
+// one needs its "-shm" index beside it, which SQLite creates when missing,
+// and a directory that is not writable refuses it. SQLite then says only
+// "attempt to write a readonly database", which reads as if the audit wrote.
+std::string wal_obstacle(const std::string& path) {
+  std::ifstream file(path, std::ios::binary);
+  std::array<char, 20> header{};
+  if (!file.read(header.data(), header.size()) || header[18] != 2 || header[19] != 2) return {};
+  const std::filesystem::path db(path);
+  const std::filesystem::path dir = db.has_parent_path() ? db.parent_path() : ".";
+  std::error_code ec;
+  if (std::filesystem::exists(path + "-shm", ec) || access(dir.c_str(), W_OK) == 0) return {};
+  return fmt::format(
+      " (the registry is in WAL mode: reading it needs {}-shm beside it, which cannot be "
+      "created in {}, a directory this user cannot write; audit a copy in a writable "
+      "directory, or convert the registry once with sqlite3 and PRAGMA journal_mode=DELETE)",
+      db.filename().string(), dir.string());
+}
 
 }  // namespace
 
@@ -140,7 +164,8 @@ RegistryView::RegistryView(const std::string& path) : path_(path) {
     std::string message = db_ != nullptr ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
     sqlite3_close(db_);
     db_ = nullptr;
-    throw RegistryError(fmt::format("{}: cannot open the registry read-only: {}", path, message));
+    throw RegistryError(fmt::format("{}: cannot open the registry read-only: {}{}", path, message,
+                                    wal_obstacle(path)));
   }
   sqlite3_busy_timeout(db_, 2000);
   // Reading is sequential scans: the OS read-ahead and page cache serve them
@@ -156,7 +181,8 @@ RegistryView::RegistryView(const std::string& path) : path_(path) {
     sqlite3_free(error);
     sqlite3_close(db_);
     db_ = nullptr;
-    throw RegistryError(fmt::format("{}: cannot configure the connection: {}", path, message));
+    throw RegistryError(fmt::format("{}: cannot configure the connection: {}{}", path, message,
+                                    wal_obstacle(path)));
   }
   // Touch the schema now, so "not a database" is reported at open time.
   prepare("SELECT count(*) FROM sqlite_schema").step();

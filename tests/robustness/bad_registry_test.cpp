@@ -153,6 +153,34 @@ TEST(BadRegistry, DatabaseLockedByAWriterIsAClearErrorNotAHang) {
   expect_clean_error(r, "locked");
 }
 
+// A registry in WAL mode, without its -shm index, in a directory the user
+// cannot write: SQLite cannot read it and says only "attempt to write a
+// readonly database"; the error says why and what to do.
+TEST(BadRegistry, AWalRegistryInAReadOnlyDirectoryIsExplained) {
+  TempRegistry db;
+  db.exec("PRAGMA journal_mode = WAL;");
+  ASSERT_FALSE(std::filesystem::exists(db.path() + "-shm"));
+  using std::filesystem::perms;
+  std::filesystem::permissions(db.dir(),
+                               perms::owner_write | perms::group_write | perms::others_write,
+                               std::filesystem::perm_options::remove);
+  // Root writes any directory: as root, the audit runs without the
+  // capabilities that let it (the binary stays where root put it).
+  const std::string as_user =
+      geteuid() == 0 ? "setpriv --bounding-set -dac_override,-dac_read_search,-fowner " : "";
+  std::string log;
+  const int exit_code =
+      run_command(as_user + regaudit("run --db '" + db.path() + "' --period 2022-04 --out '" +
+                                     (db.dir() / "out").string() + "'"),
+                  &log);
+  std::filesystem::permissions(db.dir(), perms::owner_write, std::filesystem::perm_options::add);
+  EXPECT_EQ(exit_code, 2) << log;
+  EXPECT_NE(log.find("the registry is in WAL mode: reading it needs registry.db-shm beside it"),
+            std::string::npos)
+      << log;
+  EXPECT_NE(log.find("PRAGMA journal_mode=DELETE"), std::string::npos) << log;
+}
+
 TEST(BadRegistry, MissingColumnIsNamedWithItsTable) {
   TempRegistry db;
   db.exec("ALTER TABLE checkins DROP COLUMN photo;");

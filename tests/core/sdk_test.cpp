@@ -1,6 +1,7 @@
 // SDK and host utilities: masking, hashing, options, XML safety.
 
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include <array>
 #include <fstream>
@@ -171,6 +172,53 @@ TEST(RowsRead, EveryRowSteppedIsCountedOnceByTheEnd) {
     rows = std::move(moved);  // back into the emptied statement
   }
   EXPECT_EQ(rows_read_in_process() - before, 10000u);
+}
+
+// Statement::text gives every storage class as SQLite's text of it, the
+// exact bytes (a NUL inside included), in a UTF-8 and a UTF-16 registry.
+TEST(StatementText, EveryStorageClassAsItsTextInEitherEncoding) {
+  // 'a', NUL, 'b' in each encoding.
+  for (const auto& [encoding, nul_inside] :
+       {std::pair{"UTF-8", "610062"}, std::pair{"UTF-16le", "610000006200"}}) {
+    const test::TempDir dir;
+    const std::string path = (dir.path() / "values.db").string();
+    sqlite3* writer = nullptr;
+    ASSERT_EQ(sqlite3_open(path.c_str(), &writer), SQLITE_OK);
+    const std::string sql = std::string("PRAGMA encoding = '") + encoding +
+                            "'; CREATE TABLE t (v); INSERT INTO t VALUES (NULL), (''), ('abc'), "
+                            "('张三 ·'), (42), (1.5), (CAST(x'" +
+                            nul_inside + "' AS TEXT));";
+    ASSERT_EQ(sqlite3_exec(writer, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
+    sqlite3_close(writer);
+    RegistryView registry(path);
+    Statement rows = registry.prepare("SELECT v FROM t ORDER BY rowid");
+    std::vector<std::string> texts;
+    std::vector<bool> nulls;
+    while (rows.step()) {
+      nulls.push_back(rows.text(0).data() == nullptr);
+      texts.emplace_back(rows.text(0));
+    }
+    const std::vector<std::string> expected = {
+        "", "", "abc", "张三 ·", "42", "1.5", std::string("a\0b", 3)};
+    EXPECT_EQ(texts, expected) << encoding;
+    EXPECT_EQ(nulls, (std::vector<bool>{true, false, false, false, false, false, false}))
+        << encoding;
+  }
+  // A blob's bytes, as they are, in a UTF-8 registry.
+  const test::TempDir dir;
+  const std::string path = (dir.path() / "blob.db").string();
+  sqlite3* writer = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &writer), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(writer, "CREATE TABLE t (v); INSERT INTO t VALUES (x'00ff41');", nullptr,
+                         nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(writer);
+  RegistryView registry(path);
+  Statement rows = registry.prepare("SELECT v FROM t");
+  ASSERT_TRUE(rows.step());
+  EXPECT_EQ(rows.text(0), std::string_view("\0\xff"
+                                           "A",
+                                           3));
 }
 
 TEST(RuleOptionsTest, TypedGettersAndClearErrors) {

@@ -163,8 +163,14 @@ class MadeDirectories {
   // cannot.
   bool make(const std::filesystem::path& dir, std::error_code& ec) {
     for (std::filesystem::path p = dir; !p.empty(); p = p.parent_path()) {
-      std::error_code unknown;
-      if (std::filesystem::exists(p, unknown) || unknown) break;
+      // Only what is not there at all is made (a symbolic link, even one
+      // that leads nowhere, is the user's; a path that cannot be looked at
+      // is not known to be missing).
+      std::error_code ignored;
+      if (std::filesystem::symlink_status(p, ignored).type() !=
+          std::filesystem::file_type::not_found) {
+        break;
+      }
       made_.push_back(p);
       if (p == p.parent_path()) break;
     }

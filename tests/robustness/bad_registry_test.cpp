@@ -323,6 +323,19 @@ TEST(HostileValues, TheDefaultPeriodPassesOverFutureDatedActivity) {
       << log;
 }
 
+// An --out that cannot be made is refused before the audit; what was there
+// (a symbolic link that leads nowhere) is left as it was.
+TEST(Outputs, AnOutThatCannotBeMadeIsRefusedAndLeftAsItWas) {
+  TempRegistry db;
+  const auto out = db.dir() / "out";
+  std::filesystem::create_directory_symlink(db.dir() / "nowhere" / "reports", out);
+  const AuditRun r = audit_file(db.path(), out / "2022-04");
+  EXPECT_EQ(r.exit_code, 2) << r.log;
+  EXPECT_NE(r.log.find("--out: cannot create the directory"), std::string::npos) << r.log;
+  EXPECT_TRUE(std::filesystem::is_symlink(out)) << "the link was removed";
+  EXPECT_FALSE(std::filesystem::exists(db.dir() / "nowhere"));
+}
+
 TEST(Outputs, AWriteFailureLeavesThePreviousReportsIntact) {
   TempRegistry db;
   db.exec("INSERT INTO persons (person_id, id_number) VALUES (1, 'bad')");

@@ -156,27 +156,29 @@ class DirectoryLock {
 
 // The directories a run makes for --out: removed again, when still empty,
 // unless the run wrote its reports (a run refused after making them, e.g.
-// for a damaged registry, leaves nothing behind).
+// for a damaged registry, leaves nothing behind). Only what this run's own
+// mkdir made is removed: never a directory that was there, one another run
+// made meanwhile, or what a symbolic link or ".." leads to.
 class MadeDirectories {
  public:
-  // Makes `dir` and its missing parents; false, with `ec` set, when it
-  // cannot.
+  // Makes `dir` and its missing parents, one by one; false, with `ec` set,
+  // when it cannot.
   bool make(const std::filesystem::path& dir, std::error_code& ec) {
-    for (std::filesystem::path p = dir; !p.empty(); p = p.parent_path()) {
-      // Only what is not there at all is made (a symbolic link, even one
-      // that leads nowhere, is the user's; a path that cannot be looked at
-      // is not known to be missing).
-      std::error_code ignored;
-      if (std::filesystem::symlink_status(p, ignored).type() !=
-          std::filesystem::file_type::not_found) {
-        break;
+    std::filesystem::path prefix;
+    for (const std::filesystem::path& part : dir) {
+      prefix /= part;
+      if (part.empty() || part == "." || part == ".." || part == prefix.root_path()) continue;
+      made_itself_ = std::filesystem::create_directory(prefix, ec);
+      if (made_itself_) {
+        made_.insert(made_.begin(), prefix);  // deepest first
+      } else if (ec) {
+        return false;
       }
-      made_.push_back(p);
-      if (p == p.parent_path()) break;
     }
-    std::filesystem::create_directories(dir, ec);
-    return !ec && std::filesystem::is_directory(dir);
+    return std::filesystem::is_directory(dir, ec);
   }
+  // Whether `dir` itself was made here (so that nothing was there before).
+  bool made_itself() const { return made_itself_; }
   void keep() { made_.clear(); }
   ~MadeDirectories() {
     std::error_code ignored;
@@ -185,6 +187,7 @@ class MadeDirectories {
 
  private:
   std::vector<std::filesystem::path> made_;  // deepest first
+  bool made_itself_ = false;
 };
 
 std::optional<ino_t> inode_of(const std::filesystem::path& path) {
@@ -334,6 +337,10 @@ Status write_reports(const AuditResult& result, const RunCommand& cmd,
       recover_interrupted_runs(cmd.out_dir, cmd.quiet);
     }
   };
+  // A run that made --out and then failed removes it again, perhaps while
+  // this one audited: made again if so.
+  std::error_code remade;
+  std::filesystem::create_directories(cmd.out_dir, remade);
   lock_out();
   std::string pattern = (cmd.out_dir / (std::string(kStagingPrefix) + "XXXXXX")).string();
   if (mkdtemp(pattern.data()) == nullptr) {
@@ -613,7 +620,9 @@ int run_command(const RunCommand& cmd) {
     progress.finish();
     if (reports_written) made_out.keep();
     if (const Status& s = reports_written; !s) {
-      if (previous_intact) {
+      if (made_out.made_itself()) {
+        error("{}; nothing was written", s.message());  // --out is removed again
+      } else if (previous_intact) {
         error("{}; the previous reports in {} are unchanged", s.message(), cmd.out_dir.string());
       } else {
         error("{}", s.message());

@@ -3,13 +3,9 @@
 #include <fmt/format.h>
 #include <sqlite3.h>
 
-#include <unistd.h>
-
 #include <algorithm>
-#include <array>
 #include <atomic>
 #include <filesystem>
-#include <fstream>
 #include <optional>
 #include <utility>
 
@@ -49,23 +45,21 @@ std::string uri_for(const std::string& path) {
 std::atomic<std::uint64_t> g_rows_published{0};
 constexpr std::uint64_t kPublishEvery = 4096;
 
-// Why a registry in WAL mode cannot be read here, when that is so: reading
-// one needs its "-shm" index beside it, which SQLite creates when missing,
-// and a directory that is not writable refuses it. SQLite then says only
-// "attempt to write a readonly database", which reads as if the audit wrote.
-std::string wal_obstacle(const std::string& path) {
-  std::ifstream file(path, std::ios::binary);
-  std::array<char, 20> header{};
-  if (!file.read(header.data(), header.size()) || header[18] != 2 || header[19] != 2) return {};
-  const std::filesystem::path db(path);
-  const std::filesystem::path dir = db.has_parent_path() ? db.parent_path() : ".";
-  std::error_code ec;
-  if (std::filesystem::exists(path + "-shm", ec) || access(dir.c_str(), W_OK) == 0) return {};
+// Why the registry cannot be read, when SQLite's error was that a file
+// beside it cannot be made: a read-only connection makes one only for a
+// registry in WAL mode (its "-shm" index, when missing), and a directory the
+// user cannot write refuses it. SQLite then says only "attempt to write a
+// readonly database", which reads as if the audit wrote. Empty for every
+// other error. Named by SQLite's own path of the file (a link resolved).
+std::string readonly_directory_note(sqlite3* db) {
+  if (db == nullptr || sqlite3_extended_errcode(db) != SQLITE_READONLY_DIRECTORY) return {};
+  const char* file = sqlite3_db_filename(db, "main");
+  const std::filesystem::path path = file != nullptr ? file : "";
   return fmt::format(
       " (the registry is in WAL mode: reading it needs {}-shm beside it, which cannot be "
       "created in {}, a directory this user cannot write; audit a copy in a writable "
       "directory, or convert the registry once with sqlite3 and PRAGMA journal_mode=DELETE)",
-      db.filename().string(), dir.string());
+      path.filename().string(), path.parent_path().string());
 }
 
 }  // namespace
@@ -126,9 +120,9 @@ bool Statement::step() {
   // far from where the registry was opened.
   sqlite3* db = sqlite3_db_handle(stmt_);
   const char* file = sqlite3_db_filename(db, "main");
-  throw RegistryError(fmt::format("{}: reading the registry failed ({}) in: {}",
+  throw RegistryError(fmt::format("{}: reading the registry failed ({}{}) in: {}",
                                   file != nullptr && *file != '\0' ? file : "the registry",
-                                  sqlite3_errmsg(db), sql_));
+                                  sqlite3_errmsg(db), readonly_directory_note(db), sql_));
 }
 
 void Statement::reset() {
@@ -167,10 +161,10 @@ RegistryView::RegistryView(const std::string& path) : path_(path) {
   const int rc = sqlite3_open_v2(uri_for(path).c_str(), &db_, flags, nullptr);
   if (rc != SQLITE_OK) {
     std::string message = db_ != nullptr ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
+    message += readonly_directory_note(db_);
     sqlite3_close(db_);
     db_ = nullptr;
-    throw RegistryError(fmt::format("{}: cannot open the registry read-only: {}{}", path, message,
-                                    wal_obstacle(path)));
+    throw RegistryError(fmt::format("{}: cannot open the registry read-only: {}", path, message));
   }
   sqlite3_busy_timeout(db_, 2000);
   // Reading is sequential scans: the OS read-ahead and page cache serve them
@@ -183,11 +177,11 @@ RegistryView::RegistryView(const std::string& path) : path_(path) {
       "PRAGMA temp_store = MEMORY;";
   if (sqlite3_exec(db_, setup, nullptr, nullptr, &error) != SQLITE_OK) {
     std::string message = error != nullptr ? error : "unknown error";
+    message += readonly_directory_note(db_);
     sqlite3_free(error);
     sqlite3_close(db_);
     db_ = nullptr;
-    throw RegistryError(fmt::format("{}: cannot configure the connection: {}{}", path, message,
-                                    wal_obstacle(path)));
+    throw RegistryError(fmt::format("{}: cannot configure the connection: {}", path, message));
   }
   // Touch the schema now, so "not a database" is reported at open time.
   prepare("SELECT count(*) FROM sqlite_schema").step();

@@ -174,9 +174,10 @@ TEST(RowsRead, EveryRowSteppedIsCountedOnceByTheEnd) {
   EXPECT_EQ(rows_read_in_process() - before, 10000u);
 }
 
-// Statement::text gives every storage class as SQLite's text of it, the
-// exact bytes (a NUL inside included), in a UTF-8 and a UTF-16 registry.
-TEST(StatementText, EveryStorageClassAsItsTextInEitherEncoding) {
+// Statement::text gives NULL, text, integers and reals as SQLite's text of
+// them, the exact bytes (a NUL inside included), in a UTF-8 and a UTF-16
+// registry, and a blob's bytes as they are in a UTF-8 one.
+TEST(StatementText, ValuesAsSQLiteGivesThemAsText) {
   // 'a', NUL, 'b' in each encoding.
   for (const auto& [encoding, nul_inside] :
        {std::pair{"UTF-8", "610062"}, std::pair{"UTF-16le", "610000006200"}}) {

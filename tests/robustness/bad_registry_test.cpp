@@ -157,28 +157,39 @@ TEST(BadRegistry, DatabaseLockedByAWriterIsAClearErrorNotAHang) {
 // cannot write: SQLite cannot read it and says only "attempt to write a
 // readonly database"; the error says why and what to do.
 TEST(BadRegistry, AWalRegistryInAReadOnlyDirectoryIsExplained) {
+  // An audit of `db` into `out` with the registry's directory not writable.
+  // Root writes any directory: as root, the audit runs without the
+  // capabilities that let it (the binary stays where root put it).
+  const auto audit_read_only = [](const TempRegistry& db, const std::filesystem::path& out,
+                                  std::string& log) {
+    using std::filesystem::perms;
+    std::filesystem::permissions(db.dir(),
+                                 perms::owner_write | perms::group_write | perms::others_write,
+                                 std::filesystem::perm_options::remove);
+    const std::string as_user =
+        geteuid() == 0 ? "setpriv --bounding-set -dac_override,-dac_read_search,-fowner " : "";
+    const int exit_code = run_command(
+        as_user +
+            regaudit("run --db '" + db.path() + "' --period 2022-04 --out '" + out.string() + "'"),
+        &log);
+    std::filesystem::permissions(db.dir(), perms::owner_write, std::filesystem::perm_options::add);
+    return exit_code;
+  };
   TempRegistry db;
   db.exec("PRAGMA journal_mode = WAL;");
   ASSERT_FALSE(std::filesystem::exists(db.path() + "-shm"));
-  using std::filesystem::perms;
-  std::filesystem::permissions(db.dir(),
-                               perms::owner_write | perms::group_write | perms::others_write,
-                               std::filesystem::perm_options::remove);
-  // Root writes any directory: as root, the audit runs without the
-  // capabilities that let it (the binary stays where root put it).
-  const std::string as_user =
-      geteuid() == 0 ? "setpriv --bounding-set -dac_override,-dac_read_search,-fowner " : "";
   std::string log;
-  const int exit_code =
-      run_command(as_user + regaudit("run --db '" + db.path() + "' --period 2022-04 --out '" +
-                                     (db.dir() / "out").string() + "'"),
-                  &log);
-  std::filesystem::permissions(db.dir(), perms::owner_write, std::filesystem::perm_options::add);
-  EXPECT_EQ(exit_code, 2) << log;
+  EXPECT_EQ(audit_read_only(db, db.dir() / "out", log), 2) << log;
   EXPECT_NE(log.find("the registry is in WAL mode: reading it needs registry.db-shm beside it"),
             std::string::npos)
       << log;
   EXPECT_NE(log.find("PRAGMA journal_mode=DELETE"), std::string::npos) << log;
+
+  // A registry with a rollback journal in such a directory reads as any.
+  const TempRegistry plain;
+  const TempDir out;
+  EXPECT_EQ(audit_read_only(plain, out.path() / "reports", log), 0) << log;
+  EXPECT_EQ(log.find("WAL"), std::string::npos) << log;
 }
 
 TEST(BadRegistry, MissingColumnIsNamedWithItsTable) {
@@ -336,6 +347,36 @@ TEST(Outputs, AnOutThatCannotBeMadeIsRefusedAndLeftAsItWas) {
   EXPECT_FALSE(std::filesystem::exists(db.dir() / "nowhere"));
 }
 
+// A run into `out` under an 8 KiB file-size limit: the HTML report cannot
+// be written. Its log, after checking that it failed so.
+std::string audit_failing_to_write(const TempRegistry& db, const std::filesystem::path& out) {
+  std::string log;
+  const int rc =
+      run_command("ulimit -f 8; " + regaudit("run --lang en --db '" + db.path() +
+                                             "' --period 2022-04 --out '" + out.string() + "'"),
+                  &log);
+  EXPECT_EQ(rc, 2) << log;
+  EXPECT_NE(log.find("File too large"), std::string::npos) << log;
+  return log;
+}
+
+// A write failure into an --out the run made: the directory goes again and
+// the error says that nothing was written. An --out reached through ".." is
+// made only where it was missing: the directory it names was there, empty,
+// and stays; the one the run made on the way goes.
+TEST(Outputs, AWriteFailureRemovesTheDirectoriesTheRunMadeOnly) {
+  TempRegistry db;
+  db.exec("INSERT INTO persons (person_id, id_number) VALUES (1, 'bad')");
+  const std::string log = audit_failing_to_write(db, db.dir() / "new" / "2022-04");
+  EXPECT_NE(log.find("nothing was written"), std::string::npos) << log;
+  EXPECT_FALSE(std::filesystem::exists(db.dir() / "new")) << log;
+
+  std::filesystem::create_directory(db.dir() / "there");
+  audit_failing_to_write(db, db.dir() / "made" / ".." / "there");
+  EXPECT_TRUE(std::filesystem::is_directory(db.dir() / "there"));
+  EXPECT_FALSE(std::filesystem::exists(db.dir() / "made"));
+}
+
 TEST(Outputs, AWriteFailureLeavesThePreviousReportsIntact) {
   TempRegistry db;
   db.exec("INSERT INTO persons (person_id, id_number) VALUES (1, 'bad')");
@@ -343,14 +384,7 @@ TEST(Outputs, AWriteFailureLeavesThePreviousReportsIntact) {
   ASSERT_EQ(audit_file(db.path(), out).exit_code, 0);
   const std::string xml = read_file(out / "report.xml");
   const std::string html = read_file(out / "report.html");
-  std::string log;
-  // An 8 KiB file-size limit: the HTML report cannot be written.
-  const int rc =
-      run_command("ulimit -f 8; " + regaudit("run --lang en --db '" + db.path() +
-                                             "' --period 2022-04 --out '" + out.string() + "'"),
-                  &log);
-  EXPECT_EQ(rc, 2) << log;
-  EXPECT_NE(log.find("File too large"), std::string::npos) << log;
+  const std::string log = audit_failing_to_write(db, out);
   EXPECT_NE(log.find("previous reports"), std::string::npos) << log;
   EXPECT_EQ(read_file(out / "report.xml"), xml);
   EXPECT_EQ(read_file(out / "report.html"), html);

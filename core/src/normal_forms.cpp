@@ -8,10 +8,12 @@
 #include <unicode/utf8.h>
 
 #include <algorithm>
+#include <array>
 #include <bit>
+#include <cstdint>
 #include <cstring>
-#include <initializer_list>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string_view>
 #include <vector>
@@ -348,41 +350,109 @@ TimeValue parse_chinese(std::string_view s) {
 // text, which the general reading below then takes; for these it gives what
 // that reading gives. Millions of rows carry a time: the general reading's
 // cursor cost several times as much per value.
-bool digits_at(const char* p, std::initializer_list<int> at) {
-  for (const int i : at) {
-    if (p[i] < '0' || p[i] > '9') return false;
+// The days from 1970-01-01 to the first of each month of the years 1900 to
+// 2099, and to the first of the year after: the dates of nearly every row.
+constexpr int kFirstTabledYear = 1900;
+constexpr int kTabledYears = 200;
+struct MonthStarts {
+  std::array<std::array<std::int32_t, 13>, kTabledYears> days{};
+};
+constexpr MonthStarts month_starts() {
+  constexpr std::array<int, 12> kLength = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  MonthStarts t;
+  std::int32_t day = -25567;  // 1900-01-01
+  for (int y = 0; y < kTabledYears; ++y) {
+    const int year = kFirstTabledYear + y;
+    const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    for (int m = 0; m < 12; ++m) {
+      t.days[y][m] = day;
+      day += kLength[m] + (m == 1 && leap ? 1 : 0);
+    }
+    t.days[y][12] = day;
   }
-  return true;
+  return t;
+}
+constexpr MonthStarts kMonthStarts = month_starts();
+
+// make_time, by the table for its years.
+TimeValue make_time_fast(int year, int month, int day, ClockTime clock) {
+  const int y = year - kFirstTabledYear;
+  if (y < 0 || y >= kTabledYears || month < 1 || month > 12) {
+    return make_time(year, month, day, clock);
+  }
+  const std::int32_t first = kMonthStarts.days[y][month - 1];
+  if (day < 1 || day > kMonthStarts.days[y][month] - first || clock.hour > 23 ||
+      clock.minute > 59 || clock.second > 59) {
+    return TimeValue::unreadable();
+  }
+  return TimeValue::at(Instant{first + day - 1} * kSecondsPerDay + clock.hour * 3600 +
+                       clock.minute * 60 + clock.second);
 }
 
-int two_digits(const char* p) {
-  return (p[0] - '0') * 10 + (p[1] - '0');
+// The lanes of the 8 bytes at `p` (the first in the lowest lane) XOR '0':
+// a digit's lane holds its value.
+std::uint64_t digit_lanes(const char* p) {
+  std::uint64_t w = 0;
+  std::memcpy(&w, p, 8);
+  return w ^ 0x3030303030303030ULL;
 }
 
+// Whether every lane of `x` (digit_lanes) that `mask` selects is 0 to 9. A
+// lane of 0x80 or more may carry into the next: that only fails more lanes,
+// and the lane itself fails.
+bool digit_values(std::uint64_t x, std::uint64_t mask) {
+  return ((x | (x + 0x7676767676767676ULL)) & 0x8080808080808080ULL & mask) == 0;
+}
+
+int lane(std::uint64_t x, int i) {
+  return static_cast<int>((x >> (8 * i)) & 0xFF);
+}
+
+// The layouts of nearly every time value, read without a cursor:
+// YYYY-MM-DD, YYYY/MM/DD, either followed by " HH:mm" or " HH:mm:SS" (or
+// "T…" after dashes), and YYYYMMDDHHmmSS. nullopt for anything else, which
+// the general parser then reads (or finds unreadable).
 std::optional<TimeValue> common_layout_time(std::string_view s) {
   const char* p = s.data();
   const std::size_t n = s.size();
   if (n == 14) {
-    if (!all_digits(s)) return std::nullopt;
-    return parse_compact(s);
+    const std::uint64_t a = digit_lanes(p);
+    const std::uint64_t b = digit_lanes(p + 6);  // bytes 6 to 13
+    if (!digit_values(a, ~0ULL) || !digit_values(b, ~0ULL)) return std::nullopt;
+    return make_time_fast(
+        lane(a, 0) * 1000 + lane(a, 1) * 100 + lane(a, 2) * 10 + lane(a, 3),
+        lane(a, 4) * 10 + lane(a, 5), lane(b, 0) * 10 + lane(b, 1),
+        {lane(b, 2) * 10 + lane(b, 3), lane(b, 4) * 10 + lane(b, 5), lane(b, 6) * 10 + lane(b, 7)});
   }
   if (n != 10 && n != 16 && n != 19) return std::nullopt;
   const char sep = p[4];
-  if ((sep != '-' && sep != '/') || p[7] != sep || !digits_at(p, {0, 1, 2, 3, 5, 6, 8, 9})) {
+  // Bytes 0 to 7: YYYY, the separator, MM, the separator again.
+  constexpr std::uint64_t kDateDigits = 0x00FFFF00FFFFFFFFULL;
+  const std::uint64_t a = digit_lanes(p);
+  if ((sep != '-' && sep != '/') || p[7] != sep || !digit_values(a, kDateDigits) ||
+      static_cast<unsigned char>(p[8] ^ '0') > 9 || static_cast<unsigned char>(p[9] ^ '0') > 9) {
     return std::nullopt;
   }
-  const int year = two_digits(p) * 100 + two_digits(p + 2);
-  if (n == 10) return make_time(year, two_digits(p + 5), two_digits(p + 8), {});
+  const int year = lane(a, 0) * 1000 + lane(a, 1) * 100 + lane(a, 2) * 10 + lane(a, 3);
+  const int month = lane(a, 5) * 10 + lane(a, 6);
+  const int day = (p[8] ^ '0') * 10 + (p[9] ^ '0');
+  if (n == 10) return make_time_fast(year, month, day, {});
+  // Bytes 8 to 15: DD, the separator, HH, ':', mm.
+  constexpr std::uint64_t kClockDigits = 0xFFFF00FFFF000000ULL;
+  const std::uint64_t b = digit_lanes(p + 8);
   if (!(p[10] == ' ' || (p[10] == 'T' && sep == '-')) || p[13] != ':' ||
-      !digits_at(p, {11, 12, 14, 15})) {
+      !digit_values(b, kClockDigits)) {
     return std::nullopt;
   }
-  ClockTime clock{two_digits(p + 11), two_digits(p + 14), 0};
+  ClockTime clock{lane(b, 3) * 10 + lane(b, 4), lane(b, 6) * 10 + lane(b, 7), 0};
   if (n == 19) {
-    if (p[16] != ':' || !digits_at(p, {17, 18})) return std::nullopt;
-    clock.second = two_digits(p + 17);
+    if (p[16] != ':' || static_cast<unsigned char>(p[17] ^ '0') > 9 ||
+        static_cast<unsigned char>(p[18] ^ '0') > 9) {
+      return std::nullopt;
+    }
+    clock.second = (p[17] ^ '0') * 10 + (p[18] ^ '0');
   }
-  return make_time(year, two_digits(p + 5), two_digits(p + 8), clock);
+  return make_time_fast(year, month, day, clock);
 }
 
 }  // namespace

@@ -344,12 +344,6 @@ TimeValue parse_chinese(std::string_view s) {
   return make_time(*y, *mo, *d, *clock);
 }
 
-// The layouts registries mostly hold, read in one pass: ASCII, nothing to
-// trim, digits and separators at fixed places (YYYY-MM-DD, with / or -, then
-// ' ' or 'T' and HH:mm or HH:mm:SS; or YYYYMMDDHHmmSS). nullopt for any other
-// text, which the general reading below then takes; for these it gives what
-// that reading gives. Millions of rows carry a time: the general reading's
-// cursor cost several times as much per value.
 // The days from 1970-01-01 to the first of each month of the years 1900 to
 // 2099, and to the first of the year after: the dates of nearly every row.
 constexpr int kFirstTabledYear = 1900;
@@ -408,10 +402,13 @@ int lane(std::uint64_t x, int i) {
   return static_cast<int>((x >> (8 * i)) & 0xFF);
 }
 
-// The layouts of nearly every time value, read without a cursor:
-// YYYY-MM-DD, YYYY/MM/DD, either followed by " HH:mm" or " HH:mm:SS" (or
-// "T…" after dashes), and YYYYMMDDHHmmSS. nullopt for anything else, which
-// the general parser then reads (or finds unreadable).
+// The layouts registries mostly hold, read in one pass: ASCII, nothing to
+// trim, digits and separators at fixed places (YYYY-MM-DD, with / or -, then
+// ' ' or 'T' and HH:mm or HH:mm:SS; or YYYYMMDDHHmmSS), the digits eight
+// bytes at a time. nullopt for any other text, which the general reading
+// then takes; for these it gives what that reading gives. Millions of rows
+// carry a time: the general reading's cursor cost several times as much per
+// value.
 std::optional<TimeValue> common_layout_time(std::string_view s) {
   const char* p = s.data();
   const std::size_t n = s.size();

@@ -147,15 +147,9 @@ void fingerprint_tail_into(const Finding& f, std::string& tail) {
   tail.append(f.rule_id).append(1, '\x1f').append(f.code).append(1, '\x1f').append(f.identity);
 }
 
-std::string fingerprint_basis(const Finding& f, std::string_view key) {
-  std::string tail;
-  fingerprint_tail_into(f, tail);
-  return std::string(key).append(kFingerprintVersion).append(tail);
-}
-
-std::string with_rank(std::string basis, std::size_t rank) {
-  if (rank > 0) basis += fmt::format("\x1f#{}", rank);
-  return basis;
+std::string with_rank(std::string tail, std::size_t rank) {
+  if (rank > 0) tail += fmt::format("\x1f#{}", rank);
+  return tail;
 }
 
 // The hash of every basis starts from the key and version, hashed once.
@@ -182,21 +176,25 @@ std::uint64_t leading_bits(std::string_view hex) {
   return v;
 }
 
-// Findings with one fingerprint (`positions`, ascending): grouped by basis,
-// each gets its rank among its group, and those ranked after the first are
+// Findings with one fingerprint (`positions`, ascending): grouped by basis
+// (by the part after the key and version, which all bases share), each gets
+// its rank among its group, and those ranked after the first are
 // fingerprinted again with their rank.
 void rank_group(std::span<ReportedFinding> findings, std::span<const std::uint32_t> positions,
-                std::string_view key) {
-  std::vector<std::pair<std::string, std::uint32_t>> group;
-  for (const std::uint32_t i : positions) {
-    group.emplace_back(fingerprint_basis(findings[i].finding, key), i);
+                const PrefixedSha256& keyed) {
+  std::vector<std::pair<std::string, std::uint32_t>> group(positions.size());
+  for (std::size_t k = 0; k < positions.size(); ++k) {
+    fingerprint_tail_into(findings[positions[k]].finding, group[k].first);
+    group[k].second = positions[k];
   }
   std::sort(group.begin(), group.end());
   std::size_t rank = 0;
   for (std::size_t k = 0; k < group.size(); ++k) {
     rank = k > 0 && group[k - 1].first == group[k].first ? rank + 1 : 0;
     if (rank > 0) {
-      findings[group[k].second].fingerprint = sha256_hex(with_rank(group[k].first, rank), 32);
+      std::array<char, 32> hex{};
+      keyed.hex(with_rank(group[k].first, rank), hex.data(), hex.size());
+      findings[group[k].second].fingerprint = std::string_view(hex.data(), hex.size());
     }
   }
 }
@@ -215,7 +213,7 @@ void rank_group(std::span<ReportedFinding> findings, std::span<const std::uint32
 // all rules' findings together gives each the rank it has among its own
 // rule's.)
 void rank_equal_bases(std::span<ReportedFinding> findings, std::span<const std::uint64_t> leading,
-                      std::size_t part, std::size_t parts, std::string_view key) {
+                      std::size_t part, std::size_t parts, const PrefixedSha256& keyed) {
   const std::uint64_t width =
       parts <= 1 ? 0 : std::numeric_limits<std::uint64_t>::max() / parts + 1;
   const auto part_of = [&](std::uint64_t bits) {
@@ -255,7 +253,7 @@ void rank_equal_bases(std::span<ReportedFinding> findings, std::span<const std::
                findings[alike[to]].fingerprint == findings[alike[from]].fingerprint) {
           ++to;
         }
-        if (to - from > 1) rank_group(findings, std::span(alike).subspan(from, to - from), key);
+        if (to - from > 1) rank_group(findings, std::span(alike).subspan(from, to - from), keyed);
         from = to;
       }
     }
@@ -867,9 +865,8 @@ AuditResult run_audit(const AuditOptions& options, const Profile& profile,
       }
     });
     const std::size_t parts = std::max<std::size_t>(1, options.jobs);
-    guarded_jobs(parts, [&](std::size_t i) {
-      rank_equal_bases(result.findings, leading, i, parts, options.fingerprint_key);
-    });
+    guarded_jobs(
+        parts, [&](std::size_t i) { rank_equal_bases(result.findings, leading, i, parts, keyed); });
     if (options.jobs <= 1) metrics();
   }
   if (metrics_error) std::rethrow_exception(metrics_error);

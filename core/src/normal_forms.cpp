@@ -294,13 +294,48 @@ std::optional<ClockTime> parse_clock(TimeCursor& cur, bool seconds_allowed) {
   return t;
 }
 
+// The days from 1970-01-01 to the first of each month of the years 1900 to
+// 2099, and to the first of the year after: the dates of nearly every row.
+constexpr int kFirstTabledYear = 1900;
+constexpr int kTabledYears = 200;
+struct MonthStarts {
+  std::array<std::array<std::int32_t, 13>, kTabledYears> days{};
+};
+constexpr MonthStarts month_starts() {
+  constexpr std::array<int, 12> kLength = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  MonthStarts t;
+  std::int32_t day = -25567;  // 1900-01-01
+  for (int y = 0; y < kTabledYears; ++y) {
+    const int year = kFirstTabledYear + y;
+    const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    for (int m = 0; m < 12; ++m) {
+      t.days[y][m] = day;
+      day += kLength[m] + (m == 1 && leap ? 1 : 0);
+    }
+    t.days[y][12] = day;
+  }
+  return t;
+}
+constexpr MonthStarts kMonthStarts = month_starts();
+
+// The instant of a civil date and time; unreadable when there is no such
+// date or time. The years of the table are dated from it, others by the
+// calendar's arithmetic.
 TimeValue make_time(int year, int month, int day, ClockTime clock) {
-  if (!is_calendar_date(year, month, day) || clock.hour > 23 || clock.minute > 59 ||
-      clock.second > 59) {
+  if (clock.hour > 23 || clock.minute > 59 || clock.second > 59) return TimeValue::unreadable();
+  std::int64_t days = 0;
+  const int y = year - kFirstTabledYear;
+  if (y >= 0 && y < kTabledYears && month >= 1 && month <= 12) {
+    const std::int32_t first = kMonthStarts.days[y][month - 1];
+    if (day < 1 || day > kMonthStarts.days[y][month] - first) return TimeValue::unreadable();
+    days = first + day - 1;
+  } else if (is_calendar_date(year, month, day)) {
+    days = days_from_civil(year, month, day);
+  } else {
     return TimeValue::unreadable();
   }
-  return TimeValue::at(days_from_civil(year, month, day) * kSecondsPerDay + clock.hour * 3600 +
-                       clock.minute * 60 + clock.second);
+  return TimeValue::at(days * kSecondsPerDay + clock.hour * 3600 + clock.minute * 60 +
+                       clock.second);
 }
 
 // YYYY-MM-DD or YYYY/MM/DD, then nothing, or a separator and HH:mm[:SS].
@@ -344,45 +379,6 @@ TimeValue parse_chinese(std::string_view s) {
   return make_time(*y, *mo, *d, *clock);
 }
 
-// The days from 1970-01-01 to the first of each month of the years 1900 to
-// 2099, and to the first of the year after: the dates of nearly every row.
-constexpr int kFirstTabledYear = 1900;
-constexpr int kTabledYears = 200;
-struct MonthStarts {
-  std::array<std::array<std::int32_t, 13>, kTabledYears> days{};
-};
-constexpr MonthStarts month_starts() {
-  constexpr std::array<int, 12> kLength = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  MonthStarts t;
-  std::int32_t day = -25567;  // 1900-01-01
-  for (int y = 0; y < kTabledYears; ++y) {
-    const int year = kFirstTabledYear + y;
-    const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-    for (int m = 0; m < 12; ++m) {
-      t.days[y][m] = day;
-      day += kLength[m] + (m == 1 && leap ? 1 : 0);
-    }
-    t.days[y][12] = day;
-  }
-  return t;
-}
-constexpr MonthStarts kMonthStarts = month_starts();
-
-// make_time, by the table for its years.
-TimeValue make_time_fast(int year, int month, int day, ClockTime clock) {
-  const int y = year - kFirstTabledYear;
-  if (y < 0 || y >= kTabledYears || month < 1 || month > 12) {
-    return make_time(year, month, day, clock);
-  }
-  const std::int32_t first = kMonthStarts.days[y][month - 1];
-  if (day < 1 || day > kMonthStarts.days[y][month] - first || clock.hour > 23 ||
-      clock.minute > 59 || clock.second > 59) {
-    return TimeValue::unreadable();
-  }
-  return TimeValue::at(Instant{first + day - 1} * kSecondsPerDay + clock.hour * 3600 +
-                       clock.minute * 60 + clock.second);
-}
-
 // The lanes of the 8 bytes at `p` (the first in the lowest lane) XOR '0':
 // a digit's lane holds its value.
 std::uint64_t digit_lanes(const char* p) {
@@ -402,6 +398,13 @@ int lane(std::uint64_t x, int i) {
   return static_cast<int>((x >> (8 * i)) & 0xFF);
 }
 
+// The value of the two ASCII digits at `p`; -1 when they are not digits.
+int two_digits(const char* p) {
+  const unsigned tens = static_cast<unsigned char>(p[0]) - unsigned{'0'};
+  const unsigned ones = static_cast<unsigned char>(p[1]) - unsigned{'0'};
+  return tens <= 9 && ones <= 9 ? static_cast<int>(tens * 10 + ones) : -1;
+}
+
 // The layouts registries mostly hold, read in one pass: ASCII, nothing to
 // trim, digits and separators at fixed places (YYYY-MM-DD, with / or -, then
 // ' ' or 'T' and HH:mm or HH:mm:SS; or YYYYMMDDHHmmSS), the digits eight
@@ -416,7 +419,7 @@ std::optional<TimeValue> common_layout_time(std::string_view s) {
     const std::uint64_t a = digit_lanes(p);
     const std::uint64_t b = digit_lanes(p + 6);  // bytes 6 to 13
     if (!digit_values(a, ~0ULL) || !digit_values(b, ~0ULL)) return std::nullopt;
-    return make_time_fast(
+    return make_time(
         lane(a, 0) * 1000 + lane(a, 1) * 100 + lane(a, 2) * 10 + lane(a, 3),
         lane(a, 4) * 10 + lane(a, 5), lane(b, 0) * 10 + lane(b, 1),
         {lane(b, 2) * 10 + lane(b, 3), lane(b, 4) * 10 + lane(b, 5), lane(b, 6) * 10 + lane(b, 7)});
@@ -426,14 +429,13 @@ std::optional<TimeValue> common_layout_time(std::string_view s) {
   // Bytes 0 to 7: YYYY, the separator, MM, the separator again.
   constexpr std::uint64_t kDateDigits = 0x00FFFF00FFFFFFFFULL;
   const std::uint64_t a = digit_lanes(p);
-  if ((sep != '-' && sep != '/') || p[7] != sep || !digit_values(a, kDateDigits) ||
-      static_cast<unsigned char>(p[8] ^ '0') > 9 || static_cast<unsigned char>(p[9] ^ '0') > 9) {
+  const int day = two_digits(p + 8);
+  if ((sep != '-' && sep != '/') || p[7] != sep || !digit_values(a, kDateDigits) || day < 0) {
     return std::nullopt;
   }
   const int year = lane(a, 0) * 1000 + lane(a, 1) * 100 + lane(a, 2) * 10 + lane(a, 3);
   const int month = lane(a, 5) * 10 + lane(a, 6);
-  const int day = (p[8] ^ '0') * 10 + (p[9] ^ '0');
-  if (n == 10) return make_time_fast(year, month, day, {});
+  if (n == 10) return make_time(year, month, day, {});
   // Bytes 8 to 15: DD, the separator, HH, ':', mm.
   constexpr std::uint64_t kClockDigits = 0xFFFF00FFFF000000ULL;
   const std::uint64_t b = digit_lanes(p + 8);
@@ -443,13 +445,10 @@ std::optional<TimeValue> common_layout_time(std::string_view s) {
   }
   ClockTime clock{lane(b, 3) * 10 + lane(b, 4), lane(b, 6) * 10 + lane(b, 7), 0};
   if (n == 19) {
-    if (p[16] != ':' || static_cast<unsigned char>(p[17] ^ '0') > 9 ||
-        static_cast<unsigned char>(p[18] ^ '0') > 9) {
-      return std::nullopt;
-    }
-    clock.second = (p[17] ^ '0') * 10 + (p[18] ^ '0');
+    clock.second = two_digits(p + 17);
+    if (p[16] != ':' || clock.second < 0) return std::nullopt;
   }
-  return make_time_fast(year, month, day, clock);
+  return make_time(year, month, day, clock);
 }
 
 }  // namespace

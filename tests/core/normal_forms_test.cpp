@@ -2,7 +2,9 @@
 // published check-digit examples.
 
 #include "regaudit/normal_forms.hpp"
+#include "regaudit/time.hpp"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <unicode/normalizer2.h>
 #include <unicode/translit.h>
@@ -435,6 +437,26 @@ TEST(Time, LeapDayAndCenturyRules) {
   EXPECT_TRUE(time("2096-02-29 23:59:59").is_readable());
   EXPECT_TRUE(time("2100-02-29").is_unreadable());
   EXPECT_TRUE(time("2400-02-29").is_readable());
+}
+
+// Times of 1900 to 2099 are dated from a table of month starts, others by
+// the calendar's arithmetic: around and across the table's years, every
+// month's first day gives the arithmetic's instant, and its last days are
+// readable exactly when they are calendar dates.
+TEST(Time, TheTableOfMonthStartsAgreesWithTheCalendar) {
+  for (int year = 1890; year <= 2110; ++year) {
+    for (int month = 1; month <= 12; ++month) {
+      const std::string ym = fmt::format("{:04}-{:02}-", year, month);
+      const TimeValue first = time(ym + "01 00:00:01");
+      ASSERT_TRUE(first.is_readable()) << ym;
+      EXPECT_EQ(first.instant(), days_from_civil(year, month, 1) * kSecondsPerDay + 1) << ym;
+      for (int day = 28; day <= 32; ++day) {
+        EXPECT_EQ(time(ym + fmt::format("{:02}", day)).is_readable(),
+                  is_calendar_date(year, month, day))
+            << ym << day;
+      }
+    }
+  }
 }
 
 // The common layouts are read by a one-pass fast path; a leading space turns

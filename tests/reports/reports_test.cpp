@@ -594,6 +594,38 @@ TEST(Reports, FingerprintsAreHashedAfterASecretKey) {
   EXPECT_FALSE(std::filesystem::exists(db.dir() / "short" / "report.xml"));
 }
 
+// Two subjects with one identity (duplicate rows) are told apart by their
+// rank in subject-key order: the second's basis ends in "\x1f#1".
+TEST(Reports, DuplicateRowsAreFingerprintedByRank) {
+  TempRegistry db;
+  db.exec(R"(INSERT INTO persons (person_id, id_number, name, hukou_street) VALUES
+    (7, '123', 'P', '440104001'), (3, '123', 'P', '440104001'))");
+  const auto key_file = db.dir() / "key";
+  std::ofstream(key_file) << "the key of a test of ranks";
+  std::string output;
+  ASSERT_EQ(run_command(regaudit("run -q --db '" + db.path() + "' --period 2022-04 --out '" +
+                                 (db.dir() / "out").string() + "' --fingerprint-key '" +
+                                 key_file.string() + "'"),
+                        &output),
+            0)
+      << output;
+  const std::string xml = read_file(db.dir() / "out" / "report.xml");
+  const std::string prefix = host::sha256_hex("the key of a test of ranks") +
+                             "regaudit-fingerprint-v2\x1fhukou-mismatch\x1finvalid_id_number\x1f"
+                             "123\x1fP\x1f"
+                             "440104001";
+  const auto fingerprint_of = [&](int key) {
+    std::smatch m;
+    const std::regex finding(
+        "fingerprint=\"([0-9a-f]{32})\">\n\\s*<subject table=\"persons\" key=\"" +
+        std::to_string(key) + "\"");
+    EXPECT_TRUE(std::regex_search(xml, m, finding)) << xml;
+    return m.size() > 1 ? m[1].str() : std::string();
+  };
+  EXPECT_EQ(fingerprint_of(3), host::sha256_hex(prefix, 32));
+  EXPECT_EQ(fingerprint_of(7), host::sha256_hex(prefix + "\x1f#1", 32));
+}
+
 TEST(Reports, FingerprintsAreStableWhenRowIdsChange) {
   TempRegistry db;
   fill_hostile_city(db);
